@@ -1,0 +1,298 @@
+from ast import literal_eval
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.fields import Domain
+
+from odoo.addons.mail.tools.alias_error import AliasError
+
+# Channel toggles whose feature lives in a separate addon, installed on demand.
+CHANNEL_ADDONS = {
+    "use_livechat": "helpdesk_intake_livechat",
+    "use_website_form": "helpdesk_intake_website",
+}
+
+DEFAULT_STAGE_XMLIDS = (
+    "helpdesk_intake.stage_new",
+    "helpdesk_intake.stage_in_progress",
+    "helpdesk_intake.stage_waiting",
+    "helpdesk_intake.stage_solved",
+    "helpdesk_intake.stage_cancelled",
+)
+
+
+class HelpdeskTeam(models.Model):
+    _name = "helpdesk.team"
+    _description = "Helpdesk Team"
+    _inherit = ["mail.alias.mixin", "mail.thread"]
+    _order = "sequence, id"
+
+    def _default_stage_ids(self):
+        stages = self.env["helpdesk.stage"]
+        for xmlid in DEFAULT_STAGE_XMLIDS:
+            stages |= self.env.ref(xmlid, raise_if_not_found=False) or stages
+        return stages
+
+    def _default_ack_template(self):
+        return self.env.ref("helpdesk_intake.mail_template_ticket_ack", raise_if_not_found=False)
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    description = fields.Html(translate=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    color = fields.Integer()
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    member_ids = fields.Many2many(
+        "res.users",
+        relation="helpdesk_team_member_rel",
+        string="Members",
+        domain=[("share", "=", False)],
+        default=lambda self: self.env.user,
+        help="Agents of the team; automatic assignment picks among them.",
+    )
+    assign_method = fields.Selection(
+        [
+            ("manual", "Manual"),
+            ("balanced", "Balanced"),
+            ("randomly", "Round Robin"),
+        ],
+        string="Assignment Method",
+        default="manual",
+        required=True,
+        help="Manual: tickets stay unassigned.\n"
+        "Balanced: each new ticket goes to the member with the fewest open tickets.\n"
+        "Round Robin: members take new tickets in turn.",
+    )
+    resource_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Hours",
+        default=lambda self: self.env.company.resource_calendar_id,
+        domain="[('company_id', 'in', [False, company_id])]",
+        help="Working hours used to compute SLA deadlines.",
+    )
+    stage_ids = fields.Many2many(
+        "helpdesk.stage",
+        relation="helpdesk_stage_team_rel",
+        string="Stages",
+        default=_default_stage_ids,
+    )
+    ticket_ids = fields.One2many("helpdesk.ticket", "team_id", string="Tickets")
+
+    # Channels
+    use_alias = fields.Boolean(
+        string="Email Alias",
+        default=True,
+        help="Create tickets from the emails sent to the team's alias.",
+    )
+    use_livechat = fields.Boolean(
+        string="Live Chat", help="Turn live chat conversations into tickets."
+    )
+    use_website_form = fields.Boolean(
+        string="Website Form", help="Publish a ticket submission form on the website."
+    )
+    livechat_addon_installed = fields.Boolean(compute="_compute_channel_addons_installed")
+    website_addon_installed = fields.Boolean(compute="_compute_channel_addons_installed")
+    has_alias_domain = fields.Boolean(compute="_compute_has_alias_domain")
+    alias_email = fields.Char(string="Alias Address")
+
+    # Customer communication
+    reply_to_closed = fields.Selection(
+        [
+            ("new", "Open a new ticket"),
+            ("reopen", "Reopen the ticket"),
+        ],
+        string="Replies to Closed Tickets",
+        default="new",
+        required=True,
+        help="What happens when a customer writes again about a closed ticket.",
+    )
+    use_acknowledgement = fields.Boolean(
+        string="Acknowledgement",
+        default=True,
+        help="Email the customer the ticket reference when a ticket is created.",
+    )
+    ack_template_id = fields.Many2one(
+        "mail.template",
+        string="Acknowledgement Template",
+        domain=[("model", "=", "helpdesk.ticket")],
+        default=_default_ack_template,
+    )
+
+    # Dashboard
+    open_ticket_count = fields.Integer(compute="_compute_ticket_counts")
+    unassigned_ticket_count = fields.Integer(compute="_compute_ticket_counts")
+    urgent_ticket_count = fields.Integer(compute="_compute_ticket_counts")
+    email_today_count = fields.Integer(compute="_compute_today_counts")
+    livechat_today_count = fields.Integer(compute="_compute_today_counts")
+    website_today_count = fields.Integer(compute="_compute_today_counts")
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+
+    def _compute_channel_addons_installed(self):
+        installed = set(
+            self.env["ir.module.module"]
+            .sudo()
+            .search([("name", "in", list(CHANNEL_ADDONS.values())), ("state", "=", "installed")])
+            .mapped("name")
+        )
+        self.livechat_addon_installed = CHANNEL_ADDONS["use_livechat"] in installed
+        self.website_addon_installed = CHANNEL_ADDONS["use_website_form"] in installed
+
+    def _compute_has_alias_domain(self):
+        self.has_alias_domain = bool(self.env["mail.alias.domain"].sudo().search_count([], limit=1))
+
+    def _compute_ticket_counts(self):
+        # One grouped query for every card of the dashboard.
+        groups = self.env["helpdesk.ticket"]._read_group(
+            [("team_id", "in", self.ids), ("is_closed", "=", False)],
+            ["team_id", "priority"],
+            ["__count", "user_id:count"],
+        )
+        counts = defaultdict(lambda: {"open": 0, "unassigned": 0, "urgent": 0})
+        for team, priority, count, assigned in groups:
+            team_counts = counts[team.id]
+            team_counts["open"] += count
+            team_counts["unassigned"] += count - assigned
+            if priority == "3":
+                team_counts["urgent"] += count
+        for team in self:
+            team.open_ticket_count = counts[team.id]["open"]
+            team.unassigned_ticket_count = counts[team.id]["unassigned"]
+            team.urgent_ticket_count = counts[team.id]["urgent"]
+
+    def _compute_today_counts(self):
+        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        groups = self.env["helpdesk.ticket"]._read_group(
+            [("team_id", "in", self.ids), ("create_date", ">=", today)],
+            ["team_id", "channel"],
+            ["__count"],
+        )
+        counts = {(team.id, channel): count for team, channel, count in groups}
+        for team in self:
+            team.email_today_count = counts.get((team.id, "email"), 0)
+            team.livechat_today_count = counts.get((team.id, "livechat"), 0)
+            team.website_today_count = counts.get((team.id, "website"), 0)
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        taken = set()
+        for vals in vals_list:
+            if not vals.get("alias_name") and vals.get("name"):
+                vals["alias_name"] = self._unique_alias_name(vals["name"], taken)
+                taken.add(vals["alias_name"])
+        return super().create(vals_list)
+
+    @api.model
+    def _unique_alias_name(self, team_name, taken=()):
+        Alias = self.env["mail.alias"].sudo()
+        base = Alias._sanitize_alias_name(team_name) or "helpdesk"
+        used = set(Alias.search([("alias_name", "=like", f"{base}%")]).mapped("alias_name"))
+        used.update(taken)
+        candidate, index = base, 1
+        while candidate in used:
+            index += 1
+            candidate = f"{base}-{index}"
+        return candidate
+
+    # ------------------------------------------------------------
+    # MAIL GATEWAY
+    # ------------------------------------------------------------
+
+    def _alias_get_creation_values(self):
+        values = super()._alias_get_creation_values()
+        values["alias_model_id"] = self.env["ir.model"]._get("helpdesk.ticket").id
+        if self.id:
+            values["alias_defaults"] = defaults = literal_eval(self.alias_defaults or "{}")
+            defaults["team_id"] = self.id
+        return values
+
+    def _alias_get_error(self, message, message_dict, alias):
+        # The alias keeps its name while the channel is off, so that turning the
+        # toggle back on restores the very same address.
+        if alias.alias_parent_model_id.model == self._name and not self.use_alias:
+            return AliasError(
+                "helpdesk_alias_disabled",
+                self.env._("this address does not accept new tickets at the moment"),
+            )
+        return super()._alias_get_error(message, message_dict, alias)
+
+    # ------------------------------------------------------------
+    # ASSIGNMENT
+    # ------------------------------------------------------------
+
+    def _next_assignees(self, count):
+        """Return ``count`` users to assign new tickets to, following the
+        team's assignment method (empty users for manual assignment)."""
+        self.ensure_one()
+        members = self.member_ids.filtered("active").sorted("id")
+        no_user = self.env["res.users"]
+        if self.assign_method == "manual" or not members:
+            return [no_user] * count
+        if self.assign_method == "balanced":
+            loads = dict.fromkeys(members.ids, 0)
+            groups = self.env["helpdesk.ticket"]._read_group(
+                [("team_id", "=", self.id), ("is_closed", "=", False), ("user_id", "in", members.ids)],
+                ["user_id"],
+                ["__count"],
+            )
+            loads.update({user.id: n for user, n in groups})
+            picked = []
+            for _i in range(count):
+                user_id = min(loads, key=lambda uid: (loads[uid], uid))
+                loads[user_id] += 1
+                picked.append(members.browse(user_id))
+            return picked
+        last = self.env["helpdesk.ticket"].search(
+            [("team_id", "=", self.id), ("user_id", "in", members.ids)],
+            order="assign_date desc, id desc",
+            limit=1,
+        )
+        start = members.ids.index(last.user_id.id) + 1 if last else 0
+        return [members[(start + i) % len(members)] for i in range(count)]
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_install_channel_addon(self):
+        """Install the addon behind a channel toggle, the way settings install
+        the ``module_*`` options."""
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(self.env._("Only administrators can install applications."))
+        addon = CHANNEL_ADDONS.get(self.env.context.get("channel_field"))
+        module = self.env["ir.module.module"].search([("name", "=", addon)]) if addon else None
+        if not module:
+            raise AccessError(self.env._("This channel is not available in this database."))
+        return module.button_immediate_install()
+
+    def _action_tickets(self, domain=(), context=None):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_intake.helpdesk_ticket_action"
+        )
+        action["domain"] = Domain("team_id", "in", self.ids) & Domain(list(domain))
+        action["context"] = {
+            "default_team_id": self[:1].id,
+            "default_channel": "manual",
+            **(context or {}),
+        }
+        if len(self) == 1:
+            action["display_name"] = self.display_name
+        return action
+
+    def action_view_open_tickets(self):
+        return self._action_tickets([("is_closed", "=", False)])
+
+    def action_view_unassigned_tickets(self):
+        return self._action_tickets([("is_closed", "=", False), ("user_id", "=", False)])
+
+    def action_view_urgent_tickets(self):
+        return self._action_tickets([("is_closed", "=", False), ("priority", "=", "3")])

@@ -1,0 +1,463 @@
+import re
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import email_normalize, email_split, html2plaintext, is_html_empty
+
+TICKET_PRIORITIES = [
+    ("0", "Low"),
+    ("1", "Medium"),
+    ("2", "High"),
+    ("3", "Urgent"),
+]
+TICKET_CHANNELS = [
+    ("email", "Email"),
+    ("livechat", "Live Chat"),
+    ("website", "Website Form"),
+    ("manual", "Manual"),
+    ("api", "API"),
+]
+# Headers of every automated email we send, so that auto-responders stay quiet.
+AUTO_REPLY_HEADERS = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+# Local parts of mailboxes that never read what they receive.
+AUTOMATED_SENDER = re.compile(
+    r"^(mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?)([-+.].*)?$", re.I
+)
+SUBJECT_REFERENCE = re.compile(r"#(\d+)\b")
+TITLE_MAX_LENGTH = 80
+
+
+class HelpdeskTicket(models.Model):
+    _name = "helpdesk.ticket"
+    _description = "Helpdesk Ticket"
+    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
+    _order = "priority desc, id desc"
+    _primary_email = "partner_email"
+    _mail_post_access = "read"
+    _rec_names_search = ["name", "ref", "partner_name"]
+
+    def _default_team_id(self):
+        team_id = self.env.context.get("default_team_id")
+        if team_id:
+            return self.env["helpdesk.team"].browse(team_id)
+        Team = self.env["helpdesk.team"]
+        return Team.search([("member_ids", "in", self.env.uid)], limit=1) or Team.search([], limit=1)
+
+    ref = fields.Char(string="Reference", readonly=True, copy=False, index=True)
+    name = fields.Char(string="Title", required=True, tracking=True, index="trigram")
+    description = fields.Html()
+    active = fields.Boolean(default=True)
+    team_id = fields.Many2one(
+        "helpdesk.team",
+        string="Team",
+        required=True,
+        index=True,
+        tracking=True,
+        ondelete="restrict",
+        default=_default_team_id,
+        check_company=True,
+    )
+    company_id = fields.Many2one(related="team_id.company_id", store=True, index=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Assigned to",
+        index=True,
+        tracking=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    partner_id = fields.Many2one("res.partner", string="Customer", index=True, tracking=True)
+    partner_name = fields.Char(
+        string="Customer Name", compute="_compute_partner_info", store=True, readonly=False
+    )
+    partner_email = fields.Char(
+        string="Customer Email", compute="_compute_partner_info", store=True, readonly=False
+    )
+    partner_phone = fields.Char(
+        string="Customer Phone", compute="_compute_partner_info", store=True, readonly=False
+    )
+    stage_id = fields.Many2one(
+        "helpdesk.stage",
+        string="Stage",
+        compute="_compute_stage_id",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        copy=False,
+        ondelete="restrict",
+        group_expand="_read_group_expand_stage_ids",
+        domain="[('team_ids', 'in', team_id)]",
+    )
+    is_closed = fields.Boolean(related="stage_id.fold", store=True, index=True, string="Closed")
+    tag_ids = fields.Many2many("helpdesk.tag", string="Tags")
+    priority = fields.Selection(
+        TICKET_PRIORITIES, default="0", required=True, tracking=True, index=True
+    )
+    channel = fields.Selection(
+        TICKET_CHANNELS,
+        string="Intake Channel",
+        default="api",
+        required=True,
+        readonly=True,
+        index=True,
+        help="How the ticket reached the helpdesk.",
+    )
+    assign_date = fields.Datetime(
+        string="Assigned on", compute="_compute_assign_date", store=True, copy=False
+    )
+    close_date = fields.Datetime(
+        string="Closed on", compute="_compute_close_date", store=True, copy=False
+    )
+    origin_ticket_id = fields.Many2one(
+        "helpdesk.ticket",
+        string="Follow-up of",
+        readonly=True,
+        index="btree_not_null",
+        help="Closed ticket the customer wrote about again.",
+    )
+
+    # The first pages of every ticket view are read in this order.
+    _priority_order_idx = models.Index("(priority DESC, id DESC)")
+    _team_priority_order_idx = models.Index("(team_id, priority DESC, id DESC)")
+    _stage_priority_order_idx = models.Index("(stage_id, priority DESC, id DESC)")
+    _ref_uniq = models.UniqueIndex("(ref)")
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+
+    @api.depends("name", "ref")
+    def _compute_display_name(self):
+        for ticket in self:
+            ticket.display_name = f"{ticket.name} (#{ticket.ref})" if ticket.ref else ticket.name
+
+    @api.depends("partner_id")
+    def _compute_partner_info(self):
+        for ticket in self:
+            partner = ticket.partner_id
+            ticket.partner_name = partner.name or ticket.partner_name
+            ticket.partner_email = partner.email or ticket.partner_email
+            ticket.partner_phone = partner.phone or ticket.partner_phone
+
+    @api.depends("team_id")
+    def _compute_stage_id(self):
+        for ticket in self:
+            if ticket.team_id and ticket.stage_id not in ticket.team_id.stage_ids:
+                ticket.stage_id = ticket.team_id.stage_ids[:1]
+
+    @api.depends("user_id")
+    def _compute_assign_date(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket.assign_date = now if ticket.user_id else False
+
+    @api.depends("stage_id.fold")
+    def _compute_close_date(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            if not ticket.stage_id.fold:
+                ticket.close_date = False
+            elif not ticket.close_date:
+                ticket.close_date = now
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for ticket in self:
+            ticket.access_url = f"/my/tickets/{ticket.id}"
+
+    @api.model
+    def _read_group_expand_stage_ids(self, stages, domain):
+        team_id = self.env.context.get("default_team_id")
+        if team_id:
+            return stages.search(
+                Domain("id", "in", stages.ids) | Domain("team_ids", "in", team_id),
+                order=stages._order,
+            )
+        return stages
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        Sequence = self.env["ir.sequence"].sudo()
+        for vals in vals_list:
+            if not vals.get("ref"):
+                vals["ref"] = Sequence.next_by_code("helpdesk.ticket")
+        self._prepare_assignment(vals_list)
+        tickets = super().create(vals_list)
+        tickets._send_acknowledgement()
+        return tickets
+
+    def write(self, vals):
+        stage_changed = "stage_id" in vals
+        res = super().write(vals)
+        if stage_changed:
+            for ticket in self.filtered("stage_id.template_id"):
+                ticket._post_automated_email(ticket.stage_id.template_id)
+        return res
+
+    def _prepare_assignment(self, vals_list):
+        """Fill ``user_id`` of new tickets from their team's assignment method."""
+        default_team = None
+        unassigned = {}
+        for vals in vals_list:
+            if vals.get("user_id"):
+                continue
+            team_id = vals.get("team_id")
+            if not team_id:
+                default_team = default_team if default_team is not None else self._default_team_id()
+                team_id = default_team.id
+            if team_id:
+                unassigned.setdefault(team_id, []).append(vals)
+        for team in self.env["helpdesk.team"].browse(unassigned).sudo():
+            team_vals = unassigned[team.id]
+            for vals, user in zip(team_vals, team._next_assignees(len(team_vals)), strict=True):
+                if user:
+                    vals["user_id"] = user.id
+
+    # ------------------------------------------------------------
+    # AUTOMATED EMAILS
+    # ------------------------------------------------------------
+
+    def _send_acknowledgement(self):
+        if self.env.context.get("helpdesk_auto_generated_email"):
+            return
+        for ticket in self:
+            team = ticket.team_id
+            if team.use_acknowledgement and team.ack_template_id and ticket._accepts_automated_email():
+                ticket._post_automated_email(team.ack_template_id)
+
+    def _accepts_automated_email(self):
+        """Whether the customer's address is a person's mailbox that may be
+        answered automatically without risking a mail loop."""
+        self.ensure_one()
+        email = email_normalize(self.partner_email or "")
+        if not email:
+            return False
+        if AUTOMATED_SENDER.match(email.split("@", 1)[0]):
+            return False
+        return email not in self._helpdesk_own_addresses()
+
+    @api.model
+    def _helpdesk_own_addresses(self):
+        """Addresses of the helpdesk itself: aliases, catchall and bounce."""
+        aliases = self.env["mail.alias"].sudo().search([("alias_model_id.model", "=", self._name)])
+        domains = self.env["mail.alias.domain"].sudo().search([])
+        return {
+            email_normalize(address)
+            for address in aliases.mapped("alias_full_name")
+            + domains.mapped("catchall_email")
+            + domains.mapped("bounce_email")
+            if address
+        }
+
+    def _post_automated_email(self, template):
+        """Post ``template`` on the ticket and email it to the customer, marked
+        as an automatic reply."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if not ticket.partner_id and ticket.partner_email:
+            ticket.partner_id = ticket._partner_find_from_emails_single(
+                [ticket.partner_email], no_create=False
+            )
+        if not ticket.partner_id:
+            return
+        template = template.sudo()
+        subject = template._render_field("subject", ticket.ids, compute_lang=True)[ticket.id]
+        body = template._render_field("body_html", ticket.ids, compute_lang=True)[ticket.id]
+        ticket.message_post(
+            body=body,
+            subject=subject,
+            author_id=self.env.ref("base.partner_root").id,
+            partner_ids=ticket.partner_id.ids,
+            message_type="auto_comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+            mail_headers=AUTO_REPLY_HEADERS,
+            notify_skip_followers=True,
+        )
+
+    # ------------------------------------------------------------
+    # MAIL GATEWAY
+    # ------------------------------------------------------------
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        values = {"channel": "email", **(custom_values or {})}
+        customer = self._customer_from_email(msg_dict)
+        values.setdefault("partner_id", customer.id)
+        values.setdefault("name", self._title_from_email(msg_dict))
+        msg_dict = dict(msg_dict, email_from=customer.email or msg_dict.get("email_from"))
+        ticket = super(HelpdeskTicket, self.with_context(default_user_id=False)).message_new(
+            msg_dict, custom_values=values
+        )
+        cc_partners = ticket._partner_find_from_emails_single(
+            email_split(msg_dict.get("cc") or ""), no_create=True
+        )
+        ticket.message_subscribe((customer | cc_partners).ids)
+        return ticket
+
+    def message_update(self, msg_dict, update_vals=None):
+        if not self._is_internal_sender(msg_dict):
+            for ticket in self.filtered(
+                lambda t: t.is_closed and t.team_id.reply_to_closed == "reopen"
+            ):
+                open_stage = ticket.team_id.stage_ids.filtered(lambda stage: not stage.fold)[:1]
+                if open_stage:
+                    ticket.stage_id = open_stage
+        return super().message_update(msg_dict, update_vals=update_vals)
+
+    @api.model
+    def _title_from_email(self, msg_dict):
+        subject = (msg_dict.get("subject") or "").strip()
+        if subject:
+            return subject
+        body_lines = html2plaintext(msg_dict.get("body") or "").strip().splitlines()
+        first_line = body_lines[0].strip() if body_lines else ""
+        if first_line:
+            return first_line[:TITLE_MAX_LENGTH]
+        return self.env._("Email from %(sender)s", sender=msg_dict.get("email_from") or "?")
+
+    @api.model
+    def _customer_from_email(self, msg_dict):
+        """The partner the ticket is about: the sender, or, when an employee
+        forwards a customer's email, the original sender of the forward."""
+        author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        if self._is_internal_sender(msg_dict):
+            forwarded_from = self._forwarded_sender(msg_dict.get("body") or "")
+            if forwarded_from:
+                return self.env["mail.thread"]._partner_find_from_emails_single(
+                    [forwarded_from], no_create=False
+                )
+        if author:
+            return author
+        if not msg_dict.get("email_from"):
+            return author
+        return self.env["mail.thread"]._partner_find_from_emails_single(
+            [msg_dict["email_from"]], no_create=False
+        )
+
+    @api.model
+    def _forwarded_sender(self, body):
+        """Sender of the first message quoted by a forward ("From:" line of the
+        forwarded header block, as written by common mail clients)."""
+        text = html2plaintext(body)
+        marker = re.search(
+            r"(-{2,}\s*(forwarded message|original message|mensaje reenviado|message transf\w+)"
+            r"|begin forwarded message|_{10,})",
+            text,
+            re.IGNORECASE,
+        )
+        if not marker:
+            return False
+        header = re.search(
+            r"^[\s>*]*(?:from|de|von)\s*:\s*\**\s*(.+)$",
+            text[marker.end() :],
+            re.IGNORECASE | re.MULTILINE,
+        )
+        emails = email_split(header.group(1)) if header else []
+        return emails[0] if emails else False
+
+    def _message_post_after_hook(self, message, msg_vals):
+        # The first email of a ticket is its description (with inline images
+        # already turned into attachments by the gateway).
+        if (
+            len(self) == 1
+            and self.channel == "email"
+            and is_html_empty(self.description)
+            and msg_vals.get("message_type") == "email"
+            and message.subtype_id == self._creation_subtype()
+            and msg_vals.get("body")
+        ):
+            self.description = msg_vals["body"]
+        return super()._message_post_after_hook(message, msg_vals)
+
+    @api.model
+    def _helpdesk_adjust_routes(self, message_dict, routes):
+        """Apply the helpdesk rules to the routes found by the mail gateway:
+        one ticket per email whatever the number of team aliases addressed,
+        replies without threading headers matched by the reference in their
+        subject, and replies to closed tickets handled per team."""
+        routes = self._routes_one_new_ticket(message_dict, routes)
+        return [self._route_for_reply(message_dict, route) for route in routes]
+
+    @api.model
+    def _routes_one_new_ticket(self, message_dict, routes):
+        recipients = [
+            email_normalize(address)
+            for address in email_split(message_dict.get("to") or "")
+            + email_split(message_dict.get("cc") or "")
+        ]
+
+        def position(route):
+            alias_email = email_normalize(route[4].alias_full_name or "") if route[4] else ""
+            return recipients.index(alias_email) if alias_email in recipients else len(recipients)
+
+        new_ticket_routes = [r for r in routes if r[0] == self._name and not r[1]]
+        if len(new_ticket_routes) < 2:
+            return routes
+        keep = min(new_ticket_routes, key=position)
+        return [r for r in routes if r is keep or r not in new_ticket_routes]
+
+    @api.model
+    def _route_for_reply(self, message_dict, route):
+        model, thread_id, custom_values, user_id, alias = route
+        if model != self._name:
+            return route
+        if not thread_id:
+            ticket = self._ticket_from_subject_reference(message_dict)
+            if not ticket:
+                return route
+            thread_id = ticket.id
+        ticket = self.sudo().browse(thread_id)
+        if (
+            ticket.is_closed
+            and ticket.team_id.reply_to_closed == "new"
+            and not self._is_internal_sender(message_dict)
+        ):
+            values = {"team_id": ticket.team_id.id, "origin_ticket_id": ticket.id}
+            return (model, False, values, user_id, alias)
+        return (model, thread_id, custom_values, user_id, alias)
+
+    @api.model
+    def _is_internal_sender(self, message_dict):
+        author = self.env["res.partner"].browse(message_dict.get("author_id")).exists()
+        if not author and message_dict.get("email_from"):
+            author = self._partner_find_from_emails_single(
+                [message_dict["email_from"]], no_create=True
+            )
+        return bool(author.user_ids.filtered(lambda user: not user.share))
+
+    @api.model
+    def _ticket_from_subject_reference(self, message_dict):
+        """Ticket whose ``#<ref>`` appears in the subject, provided the sender is
+        its customer or one of its followers: guessing a number is not enough
+        to write into someone else's ticket."""
+        refs = SUBJECT_REFERENCE.findall(message_dict.get("subject") or "")
+        sender = email_normalize(message_dict.get("email_from") or "")
+        if not refs or not sender:
+            return self.browse()
+        for ticket in self.sudo().search([("ref", "in", refs)]):
+            allowed = ticket.message_partner_ids.mapped("email_normalized")
+            if sender in allowed or sender == email_normalize(ticket.partner_email or ""):
+                return ticket
+        return self.browse()
+
+    # ------------------------------------------------------------
+    # MESSAGING
+    # ------------------------------------------------------------
+
+    def _creation_subtype(self):
+        return self.env.ref("helpdesk_intake.mt_ticket_new")
+
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "stage_id" in init_values:
+            return self.env.ref("helpdesk_intake.mt_ticket_stage")
+        return super()._track_subtype(init_values)
+
+    def _notify_get_reply_to(self, default=None, author_id=False):
+        aliases = self.team_id.sudo()._notify_get_reply_to(default=default, author_id=author_id)
+        return {ticket.id: aliases.get(ticket.team_id.id) for ticket in self}

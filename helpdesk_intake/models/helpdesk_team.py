@@ -98,6 +98,16 @@ class HelpdeskTeam(models.Model):
     has_alias_domain = fields.Boolean(compute="_compute_has_alias_domain")
     alias_email = fields.Char(string="Alias Address")
 
+    # SLA
+    use_sla = fields.Boolean(
+        string="SLA Policies",
+        default=True,
+        help="Give tickets deadlines from the team's SLA policies.",
+    )
+    sla_ids = fields.One2many("helpdesk.sla", "team_id", string="Policies")
+    sla_failed_count = fields.Integer(string="SLA Failed", compute="_compute_sla_stats")
+    sla_success_rate = fields.Float(string="% On Time", compute="_compute_sla_stats")
+
     # Customer communication
     reply_to_closed = fields.Selection(
         [
@@ -177,6 +187,26 @@ class HelpdeskTeam(models.Model):
             team.email_today_count = counts.get((team.id, "email"), 0)
             team.livechat_today_count = counts.get((team.id, "livechat"), 0)
             team.website_today_count = counts.get((team.id, "website"), 0)
+
+    def _compute_sla_stats(self):
+        Status = self.env["helpdesk.sla.status"]
+        base = Domain("team_id", "in", self.ids)
+        failed = dict(Status._read_group(base & Domain(Status._failed_domain()), ["team_id"], ["__count"]))
+        reached = dict(
+            Status._read_group(base & Domain("status", "=", "reached"), ["team_id"], ["__count"])
+        )
+        for team in self:
+            team.sla_failed_count = failed.get(team, 0)
+            done = team.sla_failed_count + reached.get(team, 0)
+            team.sla_success_rate = 100.0 * reached.get(team, 0) / done if done else 0.0
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "use_sla" in vals:
+            self.with_context(active_test=False).ticket_ids.filtered(
+                lambda ticket: not ticket.is_closed
+            )._sla_apply()
+        return res
 
     # ------------------------------------------------------------
     # CRUD
@@ -296,3 +326,6 @@ class HelpdeskTeam(models.Model):
 
     def action_view_urgent_tickets(self):
         return self._action_tickets([("is_closed", "=", False), ("priority", "=", "3")])
+
+    def action_view_sla_failed_tickets(self):
+        return self._action_tickets([("sla_fail", "=", True)])

@@ -1,4 +1,5 @@
 import re
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.fields import Domain
@@ -25,6 +26,8 @@ AUTOMATED_SENDER = re.compile(
 )
 SUBJECT_REFERENCE = re.compile(r"#(\d+)\b")
 TITLE_MAX_LENGTH = 80
+# Changing one of these re-evaluates which SLA policies apply to a ticket.
+SLA_CRITERIA = {"team_id", "priority", "tag_ids", "partner_id"}
 
 
 class HelpdeskTicket(models.Model):
@@ -116,6 +119,24 @@ class HelpdeskTicket(models.Model):
         help="Closed ticket the customer wrote about again.",
     )
 
+    sla_status_ids = fields.One2many("helpdesk.sla.status", "ticket_id", string="SLA Statuses")
+    sla_tag_ids = fields.Many2many(
+        "helpdesk.sla.status", string="SLAs", compute="_compute_sla_tag_ids"
+    )
+    sla_deadline = fields.Datetime(
+        string="SLA Deadline",
+        compute="_compute_sla_deadline",
+        store=True,
+        index=True,
+        help="Earliest deadline of the ongoing SLA policies.",
+    )
+    sla_fail = fields.Boolean(
+        string="SLA Failed", compute="_compute_sla_fail", search="_search_sla_fail"
+    )
+    sla_ongoing = fields.Boolean(
+        string="SLA in Progress", compute="_compute_sla_fail", search="_search_sla_ongoing"
+    )
+
     # The first pages of every ticket view are read in this order.
     _priority_order_idx = models.Index("(priority DESC, id DESC)")
     _team_priority_order_idx = models.Index("(team_id, priority DESC, id DESC)")
@@ -160,6 +181,46 @@ class HelpdeskTicket(models.Model):
             elif not ticket.close_date:
                 ticket.close_date = now
 
+    def _compute_sla_tag_ids(self):
+        for ticket in self:
+            ticket.sla_tag_ids = ticket.sla_status_ids
+
+    @api.depends("sla_status_ids.deadline", "sla_status_ids.status")
+    def _compute_sla_deadline(self):
+        for ticket in self:
+            deadlines = [
+                status.deadline
+                for status in ticket.sla_status_ids
+                if status.status == "ongoing" and status.deadline
+            ]
+            ticket.sla_deadline = min(deadlines) if deadlines else False
+
+    def _compute_sla_fail(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            statuses = ticket.sla_status_ids
+            ticket.sla_fail = any(status._is_failed(now) for status in statuses)
+            ticket.sla_ongoing = any(
+                status.status == "ongoing" and not status._is_failed(now) for status in statuses
+            )
+
+    def _search_sla_fail(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        failed = Domain("sla_status_ids", "any", self.env["helpdesk.sla.status"]._failed_domain())
+        return failed if (operator == "in") == (True in value) else ~failed
+
+    def _search_sla_ongoing(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        now = fields.Datetime.now()
+        ongoing = Domain(
+            "sla_status_ids",
+            "any",
+            [("status", "=", "ongoing"), "|", ("deadline", "=", False), ("deadline", ">=", now)],
+        )
+        return ongoing if (operator == "in") == (True in value) else ~ongoing
+
     def _compute_access_url(self):
         super()._compute_access_url()
         for ticket in self:
@@ -187,16 +248,55 @@ class HelpdeskTicket(models.Model):
                 vals["ref"] = Sequence.next_by_code("helpdesk.ticket")
         self._prepare_assignment(vals_list)
         tickets = super().create(vals_list)
+        tickets._sla_apply()
         tickets._send_acknowledgement()
         return tickets
 
     def write(self, vals):
         stage_changed = "stage_id" in vals
         res = super().write(vals)
+        if SLA_CRITERIA.intersection(vals):
+            self._sla_apply()
         if stage_changed:
+            self.sla_status_ids._update_for_stage(fields.Datetime.now())
             for ticket in self.filtered("stage_id.template_id"):
                 ticket._post_automated_email(ticket.stage_id.template_id)
         return res
+
+    # ------------------------------------------------------------
+    # SLA
+    # ------------------------------------------------------------
+
+    def _sla_apply(self):
+        """Bring the SLA statuses in line with the policies that apply now:
+        new policies start from the ticket's creation, policies that no longer
+        apply are dropped unless already reached or failed. Done for the whole
+        batch with a constant number of queries."""
+        Status = self.env["helpdesk.sla.status"].sudo()
+        policies = (
+            self.env["helpdesk.sla"]
+            .sudo()
+            .search([("team_id", "in", self.team_id.filtered("use_sla").ids)])
+        )
+        policies_by_team = defaultdict(list)
+        for sla in policies:
+            policies_by_team[sla.team_id.id].append(sla)
+        now = fields.Datetime.now()
+        obsolete, new_pairs = Status, []
+        for ticket in self.sudo():
+            applicable = [sla for sla in policies_by_team[ticket.team_id.id] if sla._applies_to(ticket)]
+            current = ticket.sla_status_ids
+            obsolete |= current.filtered(
+                lambda status, keep=applicable: status.sla_id not in keep
+                and status.status == "ongoing"
+                and not status._is_failed(now)
+            )
+            covered = current.sla_id
+            new_pairs += [(ticket, sla) for sla in applicable if sla not in covered]
+        obsolete.unlink()
+        if new_pairs:
+            created = Status.create(Status._prepare_values(new_pairs))
+            created._update_for_stage(now)
 
     def _prepare_assignment(self, vals_list):
         """Fill ``user_id`` of new tickets from their team's assignment method."""

@@ -1,0 +1,164 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+from .helpdesk_sla import plan_work_hours
+
+# Colors of the SLA tags (kanban color indexes): red, green, neutral.
+COLOR_FAILED, COLOR_REACHED, COLOR_ONGOING = 1, 10, 0
+
+
+class HelpdeskSlaStatus(models.Model):
+    _name = "helpdesk.sla.status"
+    _description = "Ticket SLA Status"
+    _order = "deadline asc, id"
+    _rec_name = "sla_id"
+
+    ticket_id = fields.Many2one(
+        "helpdesk.ticket", string="Ticket", required=True, index=True, ondelete="cascade"
+    )
+    sla_id = fields.Many2one("helpdesk.sla", string="SLA Policy", required=True, index=True, ondelete="cascade")
+    sla_stage_id = fields.Many2one(related="sla_id.stage_id", string="Reach Stage")
+    team_id = fields.Many2one(related="ticket_id.team_id", store=True, index=True)
+    company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
+    priority = fields.Selection(related="ticket_id.priority", store=True, string="Ticket Priority")
+    channel = fields.Selection(related="ticket_id.channel", store=True)
+    user_id = fields.Many2one(related="ticket_id.user_id", store=True, string="Assigned to")
+    deadline = fields.Datetime(
+        index=True, readonly=True, help="Empty while the ticket waits in an excluded stage."
+    )
+    reached_datetime = fields.Datetime(string="Reached on", readonly=True)
+    paused_since = fields.Datetime(readonly=True)
+    paused_hours = fields.Float(
+        readonly=True, help="Working hours spent in excluded stages, added to the deadline."
+    )
+    status = fields.Selection(
+        [("ongoing", "Ongoing"), ("reached", "Reached"), ("failed", "Failed")],
+        default="ongoing",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    exceeded_hours = fields.Float(
+        string="Time Exceeded (hours)",
+        compute="_compute_exceeded_hours",
+        help="Working hours past the deadline (negative: reached ahead of time).",
+    )
+    color = fields.Integer(compute="_compute_color")
+
+    _ticket_sla_uniq = models.UniqueIndex("(ticket_id, sla_id)")
+    _ongoing_deadline_idx = models.Index("(deadline) WHERE status = 'ongoing'")
+
+    @api.depends("status", "deadline")
+    def _compute_color(self):
+        now = fields.Datetime.now()
+        for status in self:
+            if status._is_failed(now):
+                status.color = COLOR_FAILED
+            elif status.status == "reached":
+                status.color = COLOR_REACHED
+            else:
+                status.color = COLOR_ONGOING
+
+    @api.depends("deadline", "reached_datetime", "status")
+    def _compute_exceeded_hours(self):
+        now = fields.Datetime.now()
+        for status in self:
+            end = status.reached_datetime or now
+            if not status.deadline:
+                status.exceeded_hours = 0.0
+                continue
+            calendar = status.sla_id.resource_calendar_id
+            if calendar:
+                sign = 1 if end >= status.deadline else -1
+                earlier, later = sorted((end, status.deadline))
+                hours = calendar.get_work_hours_count(earlier, later, compute_leaves=True)
+                status.exceeded_hours = sign * hours
+            else:
+                status.exceeded_hours = (end - status.deadline).total_seconds() / 3600.0
+
+    def _is_failed(self, now):
+        self.ensure_one()
+        return self.status == "failed" or (
+            self.status == "ongoing" and self.deadline and self.deadline < now
+        )
+
+    @api.model
+    def _failed_domain(self, now=None):
+        """Statuses failed as of ``now``, whether or not the scheduled action
+        already flagged them."""
+        now = now or fields.Datetime.now()
+        return ["|", ("status", "=", "failed"), "&", ("status", "=", "ongoing"), ("deadline", "<", now)]
+
+    @api.model
+    def _prepare_values(self, pairs):
+        """Create values of statuses for (ticket, sla) pairs, deadlines planned
+        in one pass per calendar."""
+        by_calendar = defaultdict(list)
+        for position, (ticket, sla) in enumerate(pairs):
+            by_calendar[sla.resource_calendar_id].append(position)
+        values = [
+            {"ticket_id": ticket.id, "sla_id": sla.id, "status": "ongoing"}
+            for ticket, sla in pairs
+        ]
+        for calendar, positions in by_calendar.items():
+            requests = [
+                (pairs[pos][0].create_date or fields.Datetime.now(), pairs[pos][1]._target_hours())
+                for pos in positions
+            ]
+            for pos, deadline in zip(positions, plan_work_hours(calendar, requests), strict=True):
+                values[pos]["deadline"] = deadline
+        return values
+
+    def _replan_deadlines(self):
+        by_calendar = defaultdict(lambda: self.browse())
+        for status in self:
+            by_calendar[status.sla_id.resource_calendar_id] |= status
+        for calendar, statuses in by_calendar.items():
+            requests = [
+                (status.ticket_id.create_date, status.sla_id._target_hours() + status.paused_hours)
+                for status in statuses
+            ]
+            for status, deadline in zip(statuses, plan_work_hours(calendar, requests), strict=True):
+                status.deadline = deadline
+
+    def _update_for_stage(self, now):
+        """Follow the ticket's new stage: pause in excluded stages, reach the
+        policy's stage, or reopen when moved back before it."""
+        to_replan = self.browse()
+        for status in self:
+            stage = status.ticket_id.stage_id
+            sla = status.sla_id
+            if status.status == "ongoing" and stage.sequence >= sla.stage_id.sequence:
+                status.reached_datetime = now
+                on_time = status.paused_since or not status.deadline or now <= status.deadline
+                status.status = "reached" if on_time else "failed"
+                status.paused_since = False
+                continue
+            if status.status == "reached" and stage.sequence < sla.stage_id.sequence:
+                status.status = "ongoing"
+                status.reached_datetime = False
+            if status.status != "ongoing":
+                continue
+            excluded = stage in sla.exclude_stage_ids
+            if excluded and not status.paused_since:
+                status.paused_since = now
+                status.deadline = False
+            elif not excluded and status.paused_since:
+                status.paused_hours += status._working_hours_between(status.paused_since, now)
+                status.paused_since = False
+                to_replan |= status
+        to_replan._replan_deadlines()
+
+    def _working_hours_between(self, start, end):
+        calendar = self.sla_id.resource_calendar_id
+        if not calendar:
+            return (end - start).total_seconds() / 3600.0
+        return calendar.get_work_hours_count(start, end, compute_leaves=True)
+
+    @api.model
+    def _cron_flag_failed(self):
+        """Flag as failed the statuses whose deadline passed, for reporting."""
+        self.search([("status", "=", "ongoing"), ("deadline", "<", fields.Datetime.now())]).write(
+            {"status": "failed"}
+        )

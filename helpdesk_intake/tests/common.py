@@ -1,0 +1,356 @@
+import base64
+import uuid
+
+from odoo.tools import email_normalize
+
+from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
+
+# ----------------------------------------------------------------------
+# RFC 822 templates of incoming emails. Placeholders are filled by
+# ``HelpdeskIntakeCommon.build_email``; ``{extra}`` receives optional
+# headers (Cc, In-Reply-To, References, auto-reply markers...), one per
+# line, each ending with a newline.
+# ----------------------------------------------------------------------
+
+EMAIL_PLAIN = """Return-Path: {return_path}
+Received: from mail.customer.test (mail.customer.test [203.0.113.7])
+    by mx.test.mycompany.com (Postfix) with ESMTPS id 4F2A81C0B2
+    for <{to}>; Tue, 10 Mar 2026 09:12:44 +0100 (CET)
+Message-ID: {msg_id}
+Date: Tue, 10 Mar 2026 09:12:41 +0100
+From: {email_from}
+To: {to}
+Subject: {subject}
+MIME-Version: 1.0
+{extra}Content-Type: text/plain; charset=utf-8; format=flowed
+Content-Transfer-Encoding: 8bit
+
+{body}
+"""
+
+EMAIL_HTML = """Return-Path: {return_path}
+Message-ID: {msg_id}
+Date: Tue, 10 Mar 2026 09:12:41 +0100
+From: {email_from}
+To: {to}
+Subject: {subject}
+MIME-Version: 1.0
+{extra}Content-Type: multipart/alternative; boundary="=_alt_7c1d0e"
+
+--=_alt_7c1d0e
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+{body_text}
+
+--=_alt_7c1d0e
+Content-Type: text/html; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+<html><head><meta charset="utf-8"></head><body>{body_html}</body></html>
+
+--=_alt_7c1d0e--
+"""
+
+EMAIL_MIXED = """Return-Path: {return_path}
+Message-ID: {msg_id}
+Date: Tue, 10 Mar 2026 09:12:41 +0100
+From: {email_from}
+To: {to}
+Subject: {subject}
+MIME-Version: 1.0
+{extra}Content-Type: multipart/mixed; boundary="=_mixed_41f2aa"
+
+--=_mixed_41f2aa
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+{body}
+{attachments}
+--=_mixed_41f2aa--
+"""
+
+ATTACHMENT_PART = """--=_mixed_41f2aa
+Content-Type: {mimetype}; name="{name}"
+Content-Disposition: attachment; filename="{name}"
+Content-Transfer-Encoding: base64
+
+{content_b64}
+"""
+
+EMAIL_NO_SUBJECT = """Return-Path: {return_path}
+Message-ID: {msg_id}
+Date: Tue, 10 Mar 2026 09:12:41 +0100
+From: {email_from}
+To: {to}
+MIME-Version: 1.0
+{extra}Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+{body}
+"""
+
+EMAIL_UNKNOWN_CHARSET = """Return-Path: {return_path}
+Message-ID: {msg_id}
+Date: Tue, 10 Mar 2026 09:12:41 +0100
+From: {email_from}
+To: {to}
+Subject: {subject}
+MIME-Version: 1.0
+{extra}Content-Type: text/plain; charset="x-unknown"
+Content-Transfer-Encoding: 8bit
+
+{body}
+"""
+
+# Declares utf-8 but the body is sent as latin-1 bytes (see build_email's
+# ``encoding``): invalid utf-8 sequences in the payload.
+EMAIL_WRONG_CHARSET = """Return-Path: {return_path}
+Message-ID: {msg_id}
+Date: Tue, 10 Mar 2026 09:12:41 +0100
+From: {email_from}
+To: {to}
+Subject: {subject}
+MIME-Version: 1.0
+{extra}Content-Type: text/plain; charset="utf-8"
+Content-Transfer-Encoding: 8bit
+
+{body}
+"""
+
+# A multipart whose closing boundary never comes (truncated by a relay).
+EMAIL_BROKEN_MIME = """Return-Path: {return_path}
+Message-ID: {msg_id}
+Date: Tue, 10 Mar 2026 09:12:41 +0100
+From: {email_from}
+To: {to}
+Subject: {subject}
+MIME-Version: 1.0
+{extra}Content-Type: multipart/mixed; boundary="=_broken_0091"
+
+--=_broken_0091
+Content-Type: text/plain; charset=utf-8
+
+{body}
+
+--=_broken_0091
+Content-Type: application/pdf; name="invoice.pdf"
+Content-Disposition: attachment; filename="invoice.pdf"
+Content-Transfer-Encoding: base64
+
+JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFIvRmlsdGVyIC9GbGF0ZURlY29k
+"""
+
+# Bodies of an employee forwarding a customer's email, as mail clients write them.
+FORWARD_GMAIL_BODY = """FYI, see below: the customer cannot print invoices.
+
+---------- Forwarded message ---------
+From: Jane Customer <{customer_email}>
+Date: Mon, 9 Mar 2026 at 17:02
+Subject: {subject}
+To: Ernest Employee <employee@example.com>
+
+
+Hello, our printer prints blank pages since the update.
+Jane
+"""
+
+FORWARD_OUTLOOK_BODY = """Could you take this one?
+
+________________________________
+From: Jane Customer <{customer_email}>
+Sent: Monday, March 9, 2026 5:02 PM
+To: Ernest Employee <employee@example.com>
+Subject: {subject}
+
+Hello, our printer prints blank pages since the update.
+Jane
+"""
+
+
+class HelpdeskIntakeCommon(MailCommon):
+    """Users per group, two teams with an email alias, a customer, and the
+    tools to push raw emails through the mail gateway."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("mail.catchall.domain.allowed", "")
+        cls.group_helpdesk_user = cls.env.ref("helpdesk_intake.group_helpdesk_user")
+        cls.group_helpdesk_manager = cls.env.ref("helpdesk_intake.group_helpdesk_manager")
+
+        cls.user_hd_manager = mail_new_test_user(
+            cls.env,
+            login="hd_manager",
+            name="Hannah Helpdesk Manager",
+            email="hannah.manager@test.mycompany.com",
+            groups="helpdesk_intake.group_helpdesk_manager",
+            notification_type="inbox",
+        )
+        cls.user_hd_agent = mail_new_test_user(
+            cls.env,
+            login="hd_agent",
+            name="Arthur Agent",
+            email="arthur.agent@test.mycompany.com",
+            groups="helpdesk_intake.group_helpdesk_user",
+            notification_type="inbox",
+        )
+        cls.user_hd_agent2 = mail_new_test_user(
+            cls.env,
+            login="hd_agent2",
+            name="Bea Agent",
+            email="bea.agent@test.mycompany.com",
+            groups="helpdesk_intake.group_helpdesk_user",
+            notification_type="inbox",
+        )
+        cls.user_hd_agent3 = mail_new_test_user(
+            cls.env,
+            login="hd_agent3",
+            name="Carl Agent",
+            email="carl.agent@test.mycompany.com",
+            groups="helpdesk_intake.group_helpdesk_user",
+            notification_type="inbox",
+        )
+        cls.user_hd_agent_c2 = mail_new_test_user(
+            cls.env,
+            login="hd_agent_c2",
+            name="Dora Agent Company 2",
+            email="dora.agent@test.mycompany2.com",
+            groups="helpdesk_intake.group_helpdesk_user",
+            company_id=cls.company_2.id,
+            company_ids=[(6, 0, cls.company_2.ids)],
+            notification_type="inbox",
+        )
+        # logins of 8+ characters: new_test_user's password is the login then
+        cls.user_portal = mail_new_test_user(
+            cls.env,
+            login="portal_jane",
+            name="Jane Portal",
+            email="jane.portal@customer.test",
+            groups="base.group_portal",
+        )
+        cls.user_portal_other = mail_new_test_user(
+            cls.env,
+            login="portal_other",
+            name="Otto Portal",
+            email="otto.portal@elsewhere.test",
+            groups="base.group_portal",
+        )
+        cls.partner_portal = cls.user_portal.partner_id
+        cls.partner_portal_other = cls.user_portal_other.partner_id
+
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Chuck Customer", "email": "chuck@customer.test", "phone": "+32 470 12 34 56"}
+        )
+        cls.stage_new = cls.env.ref("helpdesk_intake.stage_new")
+        cls.stage_in_progress = cls.env.ref("helpdesk_intake.stage_in_progress")
+        cls.stage_solved = cls.env.ref("helpdesk_intake.stage_solved")
+        cls.stage_cancelled = cls.env.ref("helpdesk_intake.stage_cancelled")
+
+        Team = cls.env["helpdesk.team"].with_user(cls.user_hd_manager)
+        cls.team = Team.create(
+            {
+                "name": "Intake Support",
+                "member_ids": [(6, 0, cls.user_hd_agent.ids)],
+            }
+        ).sudo()
+        cls.team_b = Team.create(
+            {
+                "name": "Intake Billing",
+                "member_ids": [(6, 0, cls.user_hd_agent2.ids)],
+            }
+        ).sudo()
+        cls.alias_a = cls.team.alias_id.alias_full_name
+        cls.alias_b = cls.team_b.alias_id.alias_full_name
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    @staticmethod
+    def new_msg_id():
+        return f"<{uuid.uuid4().hex}@mail.customer.test>"
+
+    @staticmethod
+    def attachment_part(name, content, mimetype="application/octet-stream"):
+        encoded = base64.encodebytes(content).decode()
+        return ATTACHMENT_PART.format(name=name, mimetype=mimetype, content_b64=encoded)
+
+    def build_email(
+        self,
+        template=EMAIL_PLAIN,
+        email_from='"Chuck Customer" <chuck@customer.test>',
+        to=None,
+        subject="Printer does not print",
+        cc="",
+        msg_id=None,
+        in_reply_to="",
+        references="",
+        headers=None,
+        return_path=None,
+        body="Hello,\nmy printer does not print anymore.\nChuck",
+        **values,
+    ):
+        """Raw email (str) from ``template``."""
+        extra = ""
+        if cc:
+            extra += f"Cc: {cc}\n"
+        if in_reply_to:
+            extra += f"In-Reply-To: {in_reply_to}\n"
+        if references:
+            extra += f"References: {references}\n"
+        for name, value in (headers or {}).items():
+            extra += f"{name}: {value}\n"
+        if return_path is None:
+            return_path = f"<{email_normalize(email_from) or email_from}>"
+        return template.format(
+            return_path=return_path,
+            msg_id=msg_id or self.new_msg_id(),
+            email_from=email_from,
+            to=to or self.alias_a,
+            subject=subject,
+            extra=extra,
+            body=body,
+            **values,
+        )
+
+    def process(self, raw):
+        """Feed ``raw`` (str or bytes) to the mail gateway, as the fetchmail
+        cron does, and return the tickets it created."""
+        Ticket = self.env["helpdesk.ticket"].sudo().with_context(active_test=False)
+        last = Ticket.search([], order="id desc", limit=1).id or 0
+        self.env["mail.thread"].sudo().message_process(None, raw)
+        return Ticket.search([("id", ">", last)], order="id")
+
+    def deliver(self, **kwargs):
+        """build_email + process."""
+        return self.process(self.build_email(**kwargs))
+
+    def incoming_message(self, msg_id):
+        return self.env["mail.message"].sudo().search([("message_id", "=", msg_id)])
+
+    def sent_to(self, email):
+        """Emails that went out through the (mocked) SMTP to ``email``."""
+        email = email_normalize(email)
+        return [
+            mail
+            for mail in self._mails
+            if email in [email_normalize(to) for to in mail["email_to"]]
+        ]
+
+    def ack_mails(self, ticket, email=None):
+        """Acknowledgements of ``ticket`` sent to ``email`` (customer's by default)."""
+        return [
+            mail
+            for mail in self.sent_to(email or ticket.partner_email)
+            if mail["subject"].startswith(f"[#{ticket.ref}]")
+            and "solved" not in mail["subject"]
+        ]
+
+    def make_tickets(self, vals_list, team=None):
+        team = team or self.team
+        return (
+            self.env["helpdesk.ticket"]
+            .sudo()
+            .create([{"team_id": team.id, "channel": "manual", **vals} for vals in vals_list])
+        )

@@ -76,20 +76,11 @@ class HelpdeskSla(models.Model):
         hours_per_day = self.resource_calendar_id.hours_per_day or 24.0
         return self.time_days * hours_per_day + self.time_hours
 
-    def _applies_to(self, ticket):
+    def _criteria(self):
+        """(priority, tag ids, customer ids) a ticket must match; empty sets
+        match any ticket."""
         self.ensure_one()
-        return (
-            self.team_id == ticket.team_id
-            and self.priority == ticket.priority
-            and (not self.tag_ids or bool(self.tag_ids & ticket.tag_ids))
-            and (
-                not self.partner_ids
-                or bool(
-                    self.partner_ids
-                    & (ticket.partner_id | ticket.partner_id.commercial_partner_id)
-                )
-            )
-        )
+        return self.priority, set(self.tag_ids.ids), set(self.partner_ids.ids)
 
 
 def plan_work_hours(calendar, requests):

@@ -19,11 +19,12 @@ class HelpdeskSlaStatus(models.Model):
     )
     sla_id = fields.Many2one("helpdesk.sla", string="SLA Policy", required=True, index=True, ondelete="cascade")
     sla_stage_id = fields.Many2one(related="sla_id.stage_id", string="Reach Stage")
-    team_id = fields.Many2one(related="ticket_id.team_id", store=True, index=True)
-    company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
-    priority = fields.Selection(related="ticket_id.priority", store=True, string="Ticket Priority")
+    # Reporting dimensions come from the policy, whose team and priority are
+    # the ticket's while it applies, so that they never need rewriting.
+    team_id = fields.Many2one(related="sla_id.team_id", store=True, index=True)
+    company_id = fields.Many2one(related="sla_id.company_id", store=True, index=True)
+    priority = fields.Selection(related="sla_id.priority", store=True)
     channel = fields.Selection(related="ticket_id.channel", store=True)
-    user_id = fields.Many2one(related="ticket_id.user_id", store=True, string="Assigned to")
     deadline = fields.Datetime(
         index=True, readonly=True, help="Empty while the ticket waits in an excluded stage."
     )

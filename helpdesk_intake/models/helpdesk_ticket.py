@@ -94,7 +94,7 @@ class HelpdeskTicket(models.Model):
     is_closed = fields.Boolean(related="stage_id.fold", store=True, index=True, string="Closed")
     tag_ids = fields.Many2many("helpdesk.tag", string="Tags")
     priority = fields.Selection(
-        TICKET_PRIORITIES, default="0", required=True, tracking=True, index=True
+        TICKET_PRIORITIES, default="0", required=True, tracking=True
     )
     channel = fields.Selection(
         TICKET_CHANNELS,
@@ -278,22 +278,28 @@ class HelpdeskTicket(models.Model):
             .sudo()
             .search([("team_id", "in", self.team_id.filtered("use_sla").ids)])
         )
-        policies_by_team = defaultdict(list)
+        criteria_by_team = defaultdict(list)
         for sla in policies:
-            policies_by_team[sla.team_id.id].append(sla)
+            criteria_by_team[sla.team_id.id].append((sla, *sla._criteria()))
         now = fields.Datetime.now()
-        obsolete, new_pairs = Status, []
+        obsolete_ids, new_pairs = [], []
         for ticket in self.sudo():
-            applicable = [sla for sla in policies_by_team[ticket.team_id.id] if sla._applies_to(ticket)]
-            current = ticket.sla_status_ids
-            obsolete |= current.filtered(
-                lambda status, keep=applicable: status.sla_id not in keep
-                and status.status == "ongoing"
-                and not status._is_failed(now)
-            )
-            covered = current.sla_id
-            new_pairs += [(ticket, sla) for sla in applicable if sla not in covered]
-        obsolete.unlink()
+            tag_ids = set(ticket.tag_ids.ids)
+            partner_ids = {ticket.partner_id.id, ticket.partner_id.commercial_partner_id.id}
+            applicable = {
+                sla
+                for sla, priority, sla_tag_ids, sla_partner_ids in criteria_by_team[ticket.team_id.id]
+                if priority == ticket.priority
+                and (not sla_tag_ids or sla_tag_ids & tag_ids)
+                and (not sla_partner_ids or sla_partner_ids & partner_ids)
+            }
+            covered = set()
+            for status in ticket.sla_status_ids:
+                covered.add(status.sla_id)
+                if status.sla_id not in applicable and status.status == "ongoing" and not status._is_failed(now):
+                    obsolete_ids.append(status.id)
+            new_pairs += [(ticket, sla) for sla in applicable - covered]
+        Status.browse(obsolete_ids).unlink()
         if new_pairs:
             created = Status.create(Status._prepare_values(new_pairs))
             created._update_for_stage(now)

@@ -1,7 +1,13 @@
 import re
 from collections import defaultdict
+from email.header import decode_header, make_header
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import email_normalize, email_split, html2plaintext, is_html_empty
 
@@ -137,6 +143,22 @@ class HelpdeskTicket(models.Model):
         string="SLA in Progress", compute="_compute_sla_fail", search="_search_sla_ongoing"
     )
 
+    email_message_id = fields.Char(
+        string="Email Message-ID",
+        readonly=True,
+        copy=False,
+        help="Message-ID of the email that opened the ticket.",
+    )
+    is_unprocessable = fields.Boolean(
+        string="Unprocessable Email",
+        readonly=True,
+        copy=False,
+        help="The mail gateway failed on the email of this ticket; the original is attached.",
+    )
+    original_email_id = fields.Many2one("ir.attachment", string="Original Email", readonly=True, copy=False)
+
+    # One ticket per email, even when several workers fetch the same message.
+    _email_message_id_uniq = models.UniqueIndex("(email_message_id) WHERE email_message_id IS NOT NULL")
     # The first pages of every ticket view are read in this order.
     _priority_order_idx = models.Index("(priority DESC, id DESC)")
     _team_priority_order_idx = models.Index("(team_id, priority DESC, id DESC)")
@@ -391,7 +413,11 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
-        values = {"channel": "email", **(custom_values or {})}
+        values = {
+            "channel": "email",
+            "email_message_id": msg_dict.get("message_id") or False,
+            **(custom_values or {}),
+        }
         customer = self._customer_from_email(msg_dict)
         values.setdefault("partner_id", customer.id)
         values.setdefault("name", self._title_from_email(msg_dict))
@@ -551,6 +577,92 @@ class HelpdeskTicket(models.Model):
                 return ticket
         return self.browse()
 
+    @api.model
+    def _team_from_raw_email(self, raw):
+        """The team whose alias a raw email is addressed to, read leniently so
+        that it works on emails the gateway cannot parse."""
+        headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+        recipients = [
+            email.lower()
+            for header in ("Delivered-To", "X-Original-To", "To", "Cc")
+            for value in headers.get_all(header) or ()
+            for email in email_split(_header_text(value))
+        ]
+        if not recipients:
+            return self.env["helpdesk.team"]
+        aliases = self.env["mail.alias"].sudo().search(
+            [
+                ("alias_model_id.model", "=", self._name),
+                ("alias_parent_model_id.model", "=", "helpdesk.team"),
+                "|",
+                ("alias_full_name", "in", recipients),
+                "&",
+                ("alias_incoming_local", "=", True),
+                ("alias_name", "in", [email.split("@")[0] for email in recipients]),
+            ]
+        )
+        return self.env["helpdesk.team"].sudo().browse(aliases[:1].alias_parent_thread_id).exists()
+
+    @api.model
+    def _quarantine_email(self, team, raw, error):
+        """Keep an email the gateway failed on as a ticket of ``team``."""
+        headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+        subject = _header_text(headers.get("Subject", "")).strip()
+        senders = email_split(_header_text(headers.get("From", "")))
+        ticket = self.with_context(helpdesk_auto_generated_email=True).create(
+            {
+                "name": self.env._("Unprocessable email: %(subject)s", subject=subject or "?")[:200],
+                "team_id": team.id,
+                "channel": "email",
+                "is_unprocessable": True,
+                "email_message_id": (headers.get("Message-ID") or "").strip() or False,
+                "partner_email": senders[0] if senders else False,
+            }
+        )
+        ticket.original_email_id = self.env["ir.attachment"].create(
+            {
+                "name": "original.eml",
+                "raw": raw,
+                "mimetype": "message/rfc822",
+                "res_model": self._name,
+                "res_id": ticket.id,
+            }
+        )
+        ticket.message_post(
+            body=Markup("<p>%s</p><p><code>%s</code></p>")
+            % (
+                self.env._("The mail gateway could not process this email. The original is attached; "
+                           "an administrator can reprocess it once the cause is fixed."),
+                f"{type(error).__name__}: {error}",
+            ),
+            attachment_ids=ticket.original_email_id.ids,
+            subtype_xmlid="mail.mt_note",
+        )
+        return ticket
+
+    def action_reprocess_email(self):
+        """Run an unprocessable email through the gateway again; on success
+        the placeholder ticket is archived."""
+        self.ensure_one()
+        if not self.env.user.has_group("helpdesk_intake.group_helpdesk_manager"):
+            raise UserError(self.env._("Only helpdesk administrators can reprocess emails."))
+        ticket = self.sudo()
+        message_id = ticket.email_message_id
+        ticket.email_message_id = False
+        try:
+            with self.env.cr.savepoint():
+                self.env["mail.thread"].sudo().with_context(helpdesk_no_quarantine=True).message_process(
+                    False, ticket.original_email_id.raw
+                )
+        except Exception as error:
+            ticket.email_message_id = message_id
+            raise UserError(
+                self.env._("The email still cannot be processed: %(error)s", error=error)
+            ) from error
+        ticket.message_post(body=self.env._("The email was reprocessed successfully."))
+        ticket.action_archive()
+        return True
+
     # ------------------------------------------------------------
     # MESSAGING
     # ------------------------------------------------------------
@@ -567,3 +679,11 @@ class HelpdeskTicket(models.Model):
     def _notify_get_reply_to(self, default=None, author_id=False):
         aliases = self.team_id.sudo()._notify_get_reply_to(default=default, author_id=author_id)
         return {ticket.id: aliases.get(ticket.team_id.id) for ticket in self}
+
+
+def _header_text(value):
+    """Decoded text of a raw header, whatever its encoding."""
+    try:
+        return str(make_header(decode_header(str(value))))
+    except (UnicodeError, LookupError, ValueError):
+        return str(value)

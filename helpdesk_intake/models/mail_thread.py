@@ -1,4 +1,7 @@
 import re
+import xmlrpc.client
+
+import psycopg2
 
 from odoo import api, models
 
@@ -20,6 +23,37 @@ class MailThread(models.AbstractModel):
     _inherit = "mail.thread"
 
     @api.model
+    def message_process(
+        self, model, message, custom_values=None, save_original=False, strip_attachments=False, thread_id=None
+    ):
+        """Never lose an email addressed to a helpdesk alias: when the gateway
+        fails on it, keep it as an "unprocessable" ticket of the team, with
+        the original attached, instead of dropping it or retrying it forever."""
+        raw = message_bytes(message)
+        try:
+            with self.env.cr.savepoint():
+                return super().message_process(
+                    model, raw, custom_values=custom_values, save_original=save_original,
+                    strip_attachments=strip_attachments, thread_id=thread_id,
+                )
+        except Exception as error:
+            if is_duplicate_ticket(error):
+                return False  # another worker created the ticket of this email
+            if isinstance(error, psycopg2.Error) or self.env.context.get("helpdesk_no_quarantine"):
+                raise  # database unavailable or concurrency: retry later
+            Ticket = self.env["helpdesk.ticket"].sudo()
+            team = Ticket._team_from_raw_email(raw)
+            if not team:
+                raise
+            try:
+                with self.env.cr.savepoint():
+                    return Ticket._quarantine_email(team, raw, error).id
+            except psycopg2.IntegrityError as duplicate:
+                if is_duplicate_ticket(duplicate):
+                    return False  # already kept by an earlier attempt
+                raise
+
+    @api.model
     def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
         routes = super().message_route(
             message, message_dict, model=model, thread_id=thread_id, custom_values=custom_values
@@ -33,6 +67,22 @@ class MailThread(models.AbstractModel):
         if is_auto_generated(message):
             self = self.with_context(helpdesk_auto_generated_email=True)
         return super()._message_route_process(message, message_dict, routes)
+
+
+def message_bytes(message):
+    """The raw bytes of a message given the way the gateway accepts it."""
+    if isinstance(message, xmlrpc.client.Binary):
+        return bytes(message.data)
+    if isinstance(message, str):
+        return message.encode()
+    return message
+
+
+def is_duplicate_ticket(error):
+    return (
+        isinstance(error, psycopg2.IntegrityError)
+        and error.diag.constraint_name == "helpdesk_ticket_email_message_id_uniq"
+    )
 
 
 def is_auto_generated(message):

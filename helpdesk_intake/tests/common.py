@@ -175,9 +175,10 @@ class HelpdeskIntakeCommon(MailCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param("mail.catchall.domain.allowed", "")
         cls.group_helpdesk_user = cls.env.ref("helpdesk_intake.group_helpdesk_user")
-        cls.group_helpdesk_manager = cls.env.ref("helpdesk_intake.group_helpdesk_manager")
+        cls.group_helpdesk_manager = cls.env.ref(
+            "helpdesk_intake.group_helpdesk_manager"
+        )
 
         cls.user_hd_manager = mail_new_test_user(
             cls.env,
@@ -240,7 +241,11 @@ class HelpdeskIntakeCommon(MailCommon):
         cls.partner_portal_other = cls.user_portal_other.partner_id
 
         cls.customer = cls.env["res.partner"].create(
-            {"name": "Chuck Customer", "email": "chuck@customer.test", "phone": "+32 470 12 34 56"}
+            {
+                "name": "Chuck Customer",
+                "email": "chuck@customer.test",
+                "phone": "+32 470 12 34 56",
+            }
         )
         cls.stage_new = cls.env.ref("helpdesk_intake.stage_new")
         cls.stage_in_progress = cls.env.ref("helpdesk_intake.stage_in_progress")
@@ -260,8 +265,31 @@ class HelpdeskIntakeCommon(MailCommon):
                 "member_ids": [(6, 0, cls.user_hd_agent2.ids)],
             }
         ).sudo()
+        # a team of the second company, with its own stages (first one by
+        # sequence is not the first one created)
+        cls.stage_c2_triage = cls.env["helpdesk.stage"].create(
+            {"name": "C2 Triage", "sequence": 50}
+        )
+        cls.stage_c2_intake = cls.env["helpdesk.stage"].create(
+            {"name": "C2 Intake", "sequence": 0}
+        )
+        cls.team_c2 = (
+            cls.env["helpdesk.team"]
+            .with_company(cls.company_2)
+            .create(
+                {
+                    "name": "Intake Support C2",
+                    "company_id": cls.company_2.id,
+                    "member_ids": [(6, 0, cls.user_hd_agent_c2.ids)],
+                    "stage_ids": [
+                        (6, 0, (cls.stage_c2_triage | cls.stage_c2_intake).ids)
+                    ],
+                }
+            )
+        )
         cls.alias_a = cls.team.alias_id.alias_full_name
         cls.alias_b = cls.team_b.alias_id.alias_full_name
+        cls.alias_c2 = cls.team_c2.alias_id.alias_full_name
 
     # ------------------------------------------------------------
     # TOOLS
@@ -352,5 +380,10 @@ class HelpdeskIntakeCommon(MailCommon):
         return (
             self.env["helpdesk.ticket"]
             .sudo()
-            .create([{"team_id": team.id, "channel": "manual", **vals} for vals in vals_list])
+            .create(
+                [
+                    {"team_id": team.id, "channel": "manual", **vals}
+                    for vals in vals_list
+                ]
+            )
         )

@@ -1,5 +1,8 @@
 from ast import literal_eval
 from collections import defaultdict
+from datetime import datetime, time
+
+import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
@@ -176,7 +179,10 @@ class HelpdeskTeam(models.Model):
             team.urgent_ticket_count = counts[team.id]["urgent"]
 
     def _compute_today_counts(self):
-        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        # Midnight of the user's day, in UTC like create_date.
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        local_midnight = datetime.combine(fields.Date.context_today(self), time.min)
+        today = tz.localize(local_midnight).astimezone(pytz.utc).replace(tzinfo=None)
         groups = self.env["helpdesk.ticket"]._read_group(
             [("team_id", "in", self.ids), ("create_date", ">=", today)],
             ["team_id", "channel"],

@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import email_normalize, email_split, html2plaintext, is_html_empty
+from odoo.tools.mail import email_re
 
 TICKET_PRIORITIES = [
     ("0", "Low"),
@@ -420,6 +421,10 @@ class HelpdeskTicket(models.Model):
         }
         customer = self._customer_from_email(msg_dict)
         values.setdefault("partner_id", customer.id)
+        # The gateway sets the customer email, which keeps the ORM from
+        # computing the other customer fields: give them all.
+        values.setdefault("partner_name", customer.name)
+        values.setdefault("partner_phone", customer.phone)
         values.setdefault("name", self._title_from_email(msg_dict))
         msg_dict = dict(msg_dict, email_from=customer.email or msg_dict.get("email_from"))
         ticket = super(HelpdeskTicket, self.with_context(default_user_id=False)).message_new(
@@ -475,7 +480,7 @@ class HelpdeskTicket(models.Model):
     def _forwarded_sender(self, body):
         """Sender of the first message quoted by a forward ("From:" line of the
         forwarded header block, as written by common mail clients)."""
-        text = html2plaintext(body)
+        text = html2plaintext(body, include_references=False)
         marker = re.search(
             r"(-{2,}\s*(forwarded message|original message|mensaje reenviado|message transf\w+)"
             r"|begin forwarded message|_{10,})",
@@ -489,7 +494,7 @@ class HelpdeskTicket(models.Model):
             text[marker.end() :],
             re.IGNORECASE | re.MULTILINE,
         )
-        emails = email_split(header.group(1)) if header else []
+        emails = email_re.findall(header.group(1)) if header else []
         return emails[0] if emails else False
 
     def _message_post_after_hook(self, message, msg_vals):
@@ -507,21 +512,18 @@ class HelpdeskTicket(models.Model):
         return super()._message_post_after_hook(message, msg_vals)
 
     @api.model
-    def _helpdesk_adjust_routes(self, message_dict, routes):
+    def _helpdesk_adjust_routes(self, message_dict, routes, recipients):
         """Apply the helpdesk rules to the routes found by the mail gateway:
-        one ticket per email whatever the number of team aliases addressed,
+        one ticket per email whatever the number of team aliases addressed
+        (``recipients``: the To then Cc addresses, in the order written),
         replies without threading headers matched by the reference in their
         subject, and replies to closed tickets handled per team."""
-        routes = self._routes_one_new_ticket(message_dict, routes)
+        routes = self._routes_one_new_ticket(routes, recipients)
         return [self._route_for_reply(message_dict, route) for route in routes]
 
     @api.model
-    def _routes_one_new_ticket(self, message_dict, routes):
-        recipients = [
-            email_normalize(address)
-            for address in email_split(message_dict.get("to") or "")
-            + email_split(message_dict.get("cc") or "")
-        ]
+    def _routes_one_new_ticket(self, routes, recipients):
+        recipients = [email_normalize(address) for address in recipients]
 
         def position(route):
             alias_email = email_normalize(route[4].alias_full_name or "") if route[4] else ""

@@ -1,9 +1,12 @@
+import codecs
 import re
 import xmlrpc.client
 
 import psycopg2
 
 from odoo import api, models
+from odoo.tools import email_split
+from odoo.tools.mail import decode_message_header
 
 # Values of headers that mark a message as written by a machine, not a person
 # (RFC 3834 and the de-facto headers of common mail servers).
@@ -59,8 +62,29 @@ class MailThread(models.AbstractModel):
             message, message_dict, model=model, thread_id=thread_id, custom_values=custom_values
         )
         if any(route[0] == "helpdesk.ticket" for route in routes):
-            routes = self.env["helpdesk.ticket"]._helpdesk_adjust_routes(message_dict, routes)
+            recipients = email_split(
+                ",".join(decode_message_header(message, header) for header in ("To", "Cc"))
+            )
+            routes = self.env["helpdesk.ticket"]._helpdesk_adjust_routes(
+                message_dict, routes, recipients
+            )
         return routes
+
+    @api.model
+    def _message_parse_extract_payload(self, message, message_dict, save_original=False):
+        # Mail clients sometimes declare charsets that do not exist: read such
+        # text parts as UTF-8 when they are, else as Latin-1 (which decodes
+        # any byte), instead of failing on the whole email.
+        for part in message.walk():
+            charset = part.get_content_charset()
+            if part.get_content_maintype() == "text" and charset and not is_known_charset(charset):
+                payload = part.get_payload(decode=True) or b""
+                try:
+                    payload.decode("utf-8")
+                    part.set_param("charset", "utf-8")
+                except UnicodeDecodeError:
+                    part.set_param("charset", "latin-1")
+        return super()._message_parse_extract_payload(message, message_dict, save_original=save_original)
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):
@@ -76,6 +100,14 @@ def message_bytes(message):
     if isinstance(message, str):
         return message.encode()
     return message
+
+
+def is_known_charset(charset):
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        return False
+    return True
 
 
 def is_duplicate_ticket(error):

@@ -11,5 +11,6 @@ from . import test_performance
 from . import test_portal
 from . import test_priority_order
 from . import test_reply_closed
+from . import test_sla
 from . import test_stage_template
 from . import test_threading

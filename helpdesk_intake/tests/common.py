@@ -169,7 +169,7 @@ Jane
 
 
 class HelpdeskIntakeCommon(MailCommon):
-    """Users per group, two teams with an email alias, a customer, and the
+    """Users per group, three teams with an email alias, a customer, and the
     tools to push raw emails through the mail gateway."""
 
     @classmethod

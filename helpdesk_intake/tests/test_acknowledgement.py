@@ -103,13 +103,30 @@ class TestAcknowledgement(HelpdeskIntakeCommon):
 
     @mute_logger("odoo.addons.mail.models.mail_thread")
     def test_ack_not_sent_to_mailer_daemon(self):
-        """mailer-daemon@ is a bounce for Odoo's mail gateway: it is never
-        acknowledged (and not turned into a ticket by the gateway)."""
+        """mailer-daemon@ is a bounce for Odoo's mail gateway (routed as a
+        bounce, so no ticket there); a ticket keyed in for such an address is
+        not acknowledged either."""
         with self.mock_mail_gateway():
             self.deliver(
                 email_from="MAILER-DAEMON <mailer-daemon@vendor.test>", subject="Oops"
             )
-        self.assertFalse(self.sent_to("mailer-daemon@vendor.test"))
+            tickets = self.make_tickets(
+                [
+                    {"name": f"From {email}", "partner_email": email}
+                    for email in (
+                        "mailer-daemon@vendor.test",
+                        "MAILER-DAEMON@other.test",
+                        "noreply+billing@vendor.test",
+                    )
+                ]
+            )
+            human = self.make_tickets(
+                [{"name": "Human", "partner_email": "replyhere@vendor.test"}]
+            )
+        self.assertEqual(len(tickets), 3)
+        for email in tickets.mapped("partner_email"):
+            self.assertFalse(self.sent_to(email), email)
+        self.assertEqual(len(self.ack_mails(human, "replyhere@vendor.test")), 1)
 
     def test_ack_not_sent_to_own_alias(self):
         with self.mock_mail_gateway():

@@ -36,23 +36,28 @@ class TestDashboard(HelpdeskIntakeCommon):
             ("0", False, cls.stage_new, "email", datetime(2026, 3, 9, 12, 0)),
             ("0", agent, cls.stage_new, "manual", datetime(2026, 3, 10, 7, 0)),
         ]
-        Ticket = cls.env["helpdesk.ticket"]
-        for team in cls.teams:
-            for index, (priority, user, stage, channel, created) in enumerate(spec):
-                ticket = Ticket.create(
-                    {
-                        "name": f"{team.name} #{index}",
-                        "team_id": team.id,
-                        "priority": priority,
-                        "user_id": user,
-                        "stage_id": stage.id,
-                        "channel": channel,
-                    }
-                )
-                cls.env.cr.execute(
-                    "UPDATE helpdesk_ticket SET create_date = %s WHERE id = %s",
-                    (created, ticket.id),
-                )
+        rows = [
+            (team, index, *row) for team in cls.teams for index, row in enumerate(spec)
+        ]
+        tickets = cls.env["helpdesk.ticket"].create(
+            [
+                {
+                    "name": f"{team.name} #{index}",
+                    "team_id": team.id,
+                    "priority": priority,
+                    "user_id": user,
+                    "stage_id": stage.id,
+                    "channel": channel,
+                }
+                for team, index, priority, user, stage, channel, _created in rows
+            ]
+        )
+        cls.env.flush_all()
+        for ticket, row in zip(tickets, rows, strict=True):
+            cls.env.cr.execute(
+                "UPDATE helpdesk_ticket SET create_date = %s WHERE id = %s",
+                (row[-1], ticket.id),
+            )
         cls.env.invalidate_all()
 
     def _dashboard(self, teams, tz="UTC"):

@@ -478,8 +478,8 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _forwarded_sender(self, body):
-        """Sender of the first message quoted by a forward ("From:" line of the
-        forwarded header block, as written by common mail clients)."""
+        """Sender of the message quoted by a forward, from the header block
+        that common mail clients write below their forward marker."""
         text = html2plaintext(body, include_references=False)
         marker = re.search(
             r"(-{2,}\s*(forwarded message|original message|mensaje reenviado|message transf\w+)"
@@ -489,13 +489,12 @@ class HelpdeskTicket(models.Model):
         )
         if not marker:
             return False
-        header = re.search(
-            r"^[\s>*]*(?:from|de|von)\s*:\s*\**\s*(.+)$",
-            text[marker.end() :],
-            re.IGNORECASE | re.MULTILINE,
-        )
-        emails = email_re.findall(header.group(1)) if header else []
-        return emails[0] if emails else False
+        # Sanitized HTML may put the whole header block on one line: take the
+        # first address after the first "From:" of the forwarded part.
+        quoted = text[marker.end() :]
+        header = re.search(r"\b(?:from|de|von)\s*:", quoted, re.IGNORECASE)
+        sender = email_re.search(quoted, header.end()) if header else None
+        return sender.group(1) if sender else False
 
     def _message_post_after_hook(self, message, msg_vals):
         # The first email of a ticket is its description (with inline images

@@ -14,3 +14,4 @@ from . import test_reply_closed
 from . import test_sla
 from . import test_stage_template
 from . import test_threading
+from . import test_unprocessable

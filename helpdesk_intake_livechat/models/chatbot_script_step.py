@@ -1,0 +1,68 @@
+from markupsafe import Markup
+
+from odoo import SUPERUSER_ID, fields, models
+from odoo.tools import html2plaintext
+
+from odoo.addons.helpdesk_intake.models.helpdesk_ticket import TITLE_MAX_LENGTH
+
+
+class ChatbotScriptStep(models.Model):
+    _name = "chatbot.script.step"
+    _inherit = "chatbot.script.step"
+
+    step_type = fields.Selection(
+        selection_add=[("create_ticket", "Create Ticket")],
+        ondelete={"create_ticket": "cascade"},
+    )
+    helpdesk_team_id = fields.Many2one(
+        "helpdesk.team",
+        ondelete="set null",
+        index="btree_not_null",
+        help="Team of the tickets created by this step. When empty, the team "
+        "taking the tickets of the conversation's live chat channel.",
+    )
+
+    def _process_step(self, discuss_channel):
+        self.ensure_one()
+        if self.step_type != "create_ticket":
+            return super()._process_step(discuss_channel)
+        ticket = self._chatbot_create_ticket(discuss_channel)
+        message = Markup(self.message or "")
+        if ticket:
+            message += Markup("<p>%s</p>") % self.env._(
+                "Your ticket reference is %(reference)s.", reference=f"#{ticket.ref}"
+            )
+        return discuss_channel._chatbot_post_message(self.chatbot_script_id, message)
+
+    def _chatbot_create_ticket(self, discuss_channel):
+        """Create a ticket from the visitor's answers: email and phone questions
+        for the contact, the first free input for the title, the conversation
+        so far for the description."""
+        # The visitor runs the script, often as the public user: the ticket is
+        # created by the superuser so that the public partner does not follow it.
+        Ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(SUPERUSER_ID)
+            .with_context(mail_create_nosubscribe=True)
+        )
+        team = (
+            self.helpdesk_team_id
+            or discuss_channel._helpdesk_livechat_team()
+            or Ticket._default_team_id()
+        )
+        if not team:
+            return Ticket
+        return Ticket.create(
+            {
+                **discuss_channel._helpdesk_ticket_values(team, update_partner=True),
+                "name": self._chatbot_ticket_title(discuss_channel),
+            }
+        )
+
+    def _chatbot_ticket_title(self, discuss_channel):
+        # sudo: chatbot.message - the visitor's own answers.
+        answer = self.sudo()._find_first_user_free_input(discuss_channel.sudo())
+        for line in html2plaintext(answer.body or "").splitlines():
+            if line.strip():
+                return line.strip()[:TITLE_MAX_LENGTH]
+        return self.env._("Live chat with %(visitor)s", visitor=discuss_channel.name)

@@ -1,0 +1,291 @@
+import re
+
+import pytz
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import get_lang, html2plaintext, is_html_empty
+
+from odoo.addons.mail.tools.discuss import Store
+
+TICKET_COMMAND = "/ticket"
+TICKET_COMMAND_PREFIX = re.compile(r"^\s*/ticket(?=\s|$)", re.IGNORECASE)
+# Joins, leaves and other system notices tell what happened around the
+# conversation, not what was said: they stay out of the transcript.
+SYSTEM_MESSAGE_TYPES = ("notification", "user_notification")
+HELPDESK_USER_GROUP = "helpdesk_intake.group_helpdesk_user"
+
+
+class DiscussChannel(models.Model):
+    _name = "discuss.channel"
+    _inherit = "discuss.channel"
+
+    helpdesk_ticket_ids = fields.One2many(
+        "helpdesk.ticket",
+        "origin_channel_id",
+        string="Tickets",
+        groups=HELPDESK_USER_GROUP,
+        help="Tickets created from this conversation. Helpdesk users may read the "
+        "conversations that have tickets.",
+    )
+    helpdesk_ticket_count = fields.Integer(
+        string="Ticket Count",
+        compute="_compute_helpdesk_ticket_count",
+        groups=HELPDESK_USER_GROUP,
+    )
+    has_helpdesk_ticket = fields.Boolean(
+        compute="_compute_has_helpdesk_ticket", store=True
+    )
+
+    _has_helpdesk_ticket_idx = models.Index(
+        "(has_helpdesk_ticket) WHERE has_helpdesk_ticket IS TRUE"
+    )
+
+    @api.depends("helpdesk_ticket_ids")
+    def _compute_has_helpdesk_ticket(self):
+        for channel in self:
+            channel.has_helpdesk_ticket = bool(channel.helpdesk_ticket_ids)
+
+    def _compute_helpdesk_ticket_count(self):
+        counts = dict(
+            self.env["helpdesk.ticket"]._read_group(
+                [("origin_channel_id", "in", self.ids)],
+                ["origin_channel_id"],
+                ["__count"],
+            )
+        )
+        for channel in self:
+            channel.helpdesk_ticket_count = counts.get(channel, 0)
+
+    # ------------------------------------------------------------
+    # /ticket COMMAND
+    # ------------------------------------------------------------
+
+    def execute_command_ticket(self, **kwargs):
+        """Create a ticket from this live chat conversation: ``/ticket <title>``."""
+        self.ensure_one()
+        self._helpdesk_check_ticket_command_access()
+        title = TICKET_COMMAND_PREFIX.sub("", kwargs.get("body") or "", count=1).strip()
+        if title:
+            message = self._helpdesk_ticket_command_create(title)
+        else:
+            message = self.env._(
+                "Create a ticket with: %(pre_start)s%(command)s %(i_start)sticket title"
+                "%(i_end)s%(pre_end)s",
+                command=TICKET_COMMAND,
+                pre_start=Markup("<pre>"),
+                pre_end=Markup("</pre>"),
+                i_start=Markup("<i>"),
+                i_end=Markup("</i>"),
+            )
+        self.env.user._bus_send_transient_message(self, message)
+
+    def _helpdesk_check_ticket_command_access(self):
+        # Visitors, portal users and employees who merely can read the
+        # conversation must not turn it into a ticket.
+        if not (
+            self.channel_type == "livechat"
+            and self.env.user._is_internal()
+            and self.self_member_id
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only the operators taking part in a live chat conversation "
+                    "can turn it into a ticket."
+                )
+            )
+
+    def _helpdesk_ticket_command_create(self, title):
+        team = self._helpdesk_livechat_team()
+        # sudo: helpdesk.ticket - live chat operators hand conversations over to
+        # the helpdesk without being helpdesk users themselves; the title is
+        # their only input, everything else comes from the conversation.
+        Ticket = self.env["helpdesk.ticket"].sudo()
+        fallback_team = team or Ticket._default_team_id()
+        if not fallback_team:
+            return self.env._("There is no helpdesk team to create the ticket in.")
+        ticket = Ticket.create(
+            {
+                **self._helpdesk_ticket_values(fallback_team, update_partner=False),
+                "name": title,
+            }
+        )
+        self._helpdesk_send_tickets_to_store()
+        if team:
+            return self.env._(
+                "Created ticket %(ticket)s in team %(team)s.",
+                ticket=ticket._get_html_link(),
+                team=team.display_name,
+            )
+        return self.env._(
+            "Created ticket %(ticket)s in team %(team)s: no helpdesk team takes "
+            "the tickets of this live chat channel.",
+            ticket=ticket._get_html_link(),
+            team=fallback_team.display_name,
+        )
+
+    def _helpdesk_send_tickets_to_store(self):
+        if self.env.user.has_group(HELPDESK_USER_GROUP):
+            Store(bus_channel=self.env.user).add(
+                self, self._helpdesk_tickets_store_fields()
+            ).bus_send()
+
+    def _helpdesk_tickets_store_fields(self):
+        return [Store.Many("helpdesk_ticket_ids", ["display_name"])]
+
+    def _get_livechat_session_fields_to_store(self):
+        fields_to_store = super()._get_livechat_session_fields_to_store()
+        if self.env.user.has_group(HELPDESK_USER_GROUP):
+            fields_to_store += self._helpdesk_tickets_store_fields()
+        return fields_to_store
+
+    # ------------------------------------------------------------
+    # TICKET VALUES
+    # ------------------------------------------------------------
+
+    def _helpdesk_livechat_team(self):
+        """The team taking the tickets of this conversation's live chat channel:
+        the first one by sequence when several share the channel."""
+        self.ensure_one()
+        if not self.livechat_channel_id:
+            return self.env["helpdesk.team"]
+        # sudo: helpdesk.team - the operator may not be a helpdesk user.
+        return (
+            self.env["helpdesk.team"]
+            .sudo()
+            .search(
+                [
+                    ("livechat_channel_id", "=", self.livechat_channel_id.id),
+                    ("use_livechat", "=", True),
+                ],
+                limit=1,
+            )
+        )
+
+    def _helpdesk_ticket_values(self, team, update_partner):
+        """Values of a ticket of ``team`` about this conversation, title aside.
+
+        :param bool update_partner: let the logged-in visitor's answers to the
+            chatbot fill their own missing email and phone (only when the
+            visitor is the current user).
+        """
+        self.ensure_one()
+        # The team reads the transcript: its working hours tell its time zone.
+        tz = team.sudo().resource_calendar_id.tz or self.env.user.tz or "UTC"
+        return {
+            "team_id": team.id,
+            "channel": "livechat",
+            "origin_channel_id": self.id,
+            "description": self._helpdesk_transcript(tz),
+            **self._helpdesk_customer_values(update_partner),
+        }
+
+    def _helpdesk_customer_values(self, update_partner):
+        """The customer: the visitor's own partner when they are logged in,
+        otherwise whatever the guest told about themselves."""
+        # sudo: chatbot.message - the visitor's answers to the chatbot.
+        answers = (
+            self.env["chatbot.script.step"]
+            .sudo()
+            ._chatbot_prepare_customer_values(
+                self.sudo(), create_partner=False, update_partner=update_partner
+            )
+        )
+        # sudo: im_livechat.channel.member.history - who the visitor is, even
+        # after they left the conversation.
+        visitors = self.sudo().livechat_customer_history_ids
+        partner = visitors.partner_id.filtered(lambda p: not p.is_public)[:1]
+        if partner:
+            return {"partner_id": partner.id}
+        guest = visitors.guest_id[:1]
+        values = {
+            "partner_name": guest.name,
+            "partner_email": answers["email"] or guest.email,
+            "partner_phone": answers["phone"],
+        }
+        return {field: value for field, value in values.items() if value}
+
+    def _helpdesk_transcript(self, tz):
+        """The conversation as HTML: author and time of every message, its text
+        (escaped: visitors type what they want) and links to its attachments."""
+        self.ensure_one()
+        # sudo: mail.message - the whole conversation, bot and visitor included.
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("message_type", "not in", SYSTEM_MESSAGE_TYPES),
+                ],
+                order="id",
+            )
+        )
+        # Access tokens let the helpdesk open files of a conversation it is
+        # not a member of.
+        messages.attachment_ids.generate_access_token()
+        # Formatted by hand rather than with format_datetime(), which looks up
+        # the language again for each of the hundreds of messages.
+        lang = get_lang(self.env)
+        time_format = f"{lang.date_format} {lang.time_format}"
+        zone = pytz.timezone(tz) if tz in pytz.all_timezones_set else pytz.utc
+        blocks = [
+            Markup("<p><em>%s</em></p>")
+            % self.env._(
+                "Live chat conversation %(name)s (times in %(tz)s)",
+                name=self.name,
+                tz=zone.zone,
+            )
+        ]
+        for message in messages:
+            if is_html_empty(message.body) and not message.attachment_ids:
+                continue  # deleted by its author
+            when = (
+                pytz.utc.localize(message.date).astimezone(zone).strftime(time_format)
+            )
+            lines = [
+                Markup("<strong>%s</strong> %s")
+                % (self._helpdesk_author_name(message), when)
+            ]
+            # Every tag costs when the description gets sanitized: blank lines go.
+            if not is_html_empty(message.body):
+                text = html2plaintext(message.body)
+                lines.extend(line for line in text.splitlines() if line.strip())
+            lines.extend(
+                Markup(
+                    '<a href="/web/content/%s?access_token=%s&amp;download=true">%s</a>'
+                )
+                % (attachment.id, attachment.access_token, attachment.name)
+                for attachment in message.attachment_ids
+            )
+            blocks.append(Markup("<p>%s</p>") % Markup("<br/>").join(lines))
+        return Markup("").join(blocks)
+
+    def _helpdesk_author_name(self, message):
+        author = message.author_id
+        if author:
+            return author.user_livechat_username or author.name
+        return (
+            message.author_guest_id.name or message.email_from or self.env._("Visitor")
+        )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_view_helpdesk_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_intake.helpdesk_ticket_action"
+        )
+        action["domain"] = [("origin_channel_id", "=", self.id)]
+        action["context"] = {"create": False}
+        if self.helpdesk_ticket_count == 1:
+            action.update(
+                res_id=self.helpdesk_ticket_ids.id,
+                view_mode="form",
+                views=[(False, "form")],
+            )
+        return action

@@ -396,7 +396,10 @@ class HelpdeskTicket(models.Model):
         template = template.sudo()
         subject = template._render_field("subject", ticket.ids, compute_lang=True)[ticket.id]
         body = template._render_field("body_html", ticket.ids, compute_lang=True)[ticket.id]
-        ticket.message_post(
+        # Queued rather than sent in the transaction that creates the ticket:
+        # visitors and the mail gateway do not wait for the mail server, and
+        # the triggered mail queue sends it right after.
+        ticket.with_context(mail_notify_force_send=False).message_post(
             body=body,
             subject=subject,
             author_id=self.env.ref("base.partner_root").id,
@@ -407,6 +410,7 @@ class HelpdeskTicket(models.Model):
             mail_headers=AUTO_REPLY_HEADERS,
             notify_skip_followers=True,
         )
+        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
 
     # ------------------------------------------------------------
     # MAIL GATEWAY

@@ -1,5 +1,6 @@
 import base64
 import uuid
+from contextlib import contextmanager
 
 from odoo.tools import email_normalize
 
@@ -356,6 +357,14 @@ class HelpdeskIntakeCommon(MailCommon):
 
     def incoming_message(self, msg_id):
         return self.env["mail.message"].sudo().search([("message_id", "=", msg_id)])
+
+    @contextmanager
+    def mock_mail_gateway(self, *args, **kwargs):
+        """Odoo's mocked SMTP, plus a run of the mail queue on exit, as the
+        triggered mail cron does: automated emails wait in the queue."""
+        with super().mock_mail_gateway(*args, **kwargs):
+            yield
+            self.env["mail.mail"].sudo().process_email_queue()
 
     def sent_to(self, email):
         """Emails that went out through the (mocked) SMTP to ``email``."""

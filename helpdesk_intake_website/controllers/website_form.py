@@ -1,0 +1,185 @@
+import json
+import os
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.http import request
+from odoo.tools import email_normalize, formataddr
+
+from odoo.addons.website.controllers import form
+
+from ..models.helpdesk_team import form_input_name
+
+TICKET_MODEL = "helpdesk.ticket"
+# Input that people never see nor fill in; robots filling every input do.
+HONEYPOT_FIELD = "homepage"
+MEGABYTE = 1024 * 1024
+
+
+class WebsiteForm(form.WebsiteForm):
+    """Ticket submissions through Odoo's form builder controller: the
+    checks and hooks below apply to ``/website/form/helpdesk.ticket`` only."""
+
+    def _handle_website_form(self, model_name, **kwargs):
+        if model_name != TICKET_MODEL:
+            return super()._handle_website_form(model_name, **kwargs)
+        refusal = self._helpdesk_refusal(kwargs)
+        if refusal:
+            return json.dumps({"error": refusal})
+        kwargs.pop(HONEYPOT_FIELD, None)
+        return super()._handle_website_form(model_name, **kwargs)
+
+    def extract_data(self, model_sudo, values):
+        if model_sudo.model != TICKET_MODEL:
+            return super().extract_data(model_sudo, values)
+        posted = self._helpdesk_drop_staff_inputs(values)
+        data = super().extract_data(model_sudo, posted)
+        team = self._helpdesk_form_team(data["record"].get("team_id"))
+        errors = self._helpdesk_field_errors(team, data, values)
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+    def insert_record(self, request, model_sudo, values, custom, meta=None):
+        if model_sudo.model != TICKET_MODEL:
+            return super().insert_record(request, model_sudo, values, custom, meta=meta)
+        # extract_data checked the team of these values
+        team = request.env["helpdesk.team"].sudo().browse(values["team_id"])
+        ticket_values = self._prepare_ticket_values(team, values)
+        ticket_id = super().insert_record(
+            request, model_sudo, ticket_values, custom, meta=meta
+        )
+        ticket = request.env[TICKET_MODEL].sudo().browse(ticket_id)
+        self._helpdesk_ticket_created(ticket)
+        return ticket_id
+
+    # ------------------------------------------------------------
+    # HOOKS
+    # ------------------------------------------------------------
+
+    def _helpdesk_client_ip(self):
+        return request.httprequest.remote_addr
+
+    def _helpdesk_refusal(self, values):
+        """Message refusing the submission as a whole, before anything is
+        read from it, or None to accept it."""
+        if values.get(HONEYPOT_FIELD):
+            return request.env._("Your request could not be sent.")
+        Submission = request.env["helpdesk.website.submission"]
+        if Submission._is_rate_limited(self._helpdesk_client_ip()):
+            return request.env._(
+                "Too many requests were sent from your network in the last hour. "
+                "Please try again later."
+            )
+        return None
+
+    def _helpdesk_drop_staff_inputs(self, values):
+        """Posted values without the ticket fields that visitors may not set,
+        which would otherwise end up as "custom" text in the description."""
+        Ticket = request.env[TICKET_MODEL]
+        safe = Ticket._website_form_safe_fields()
+        return {
+            name: value
+            for name, value in values.items()
+            if name not in Ticket._fields or name in safe
+        }
+
+    def _helpdesk_form_team(self, team_id):
+        """The team a posted form belongs to; its form must take tickets on
+        the current website."""
+        team = request.env["helpdesk.team"].sudo().browse(team_id or []).exists()
+        if len(team) != 1 or not team._website_form_accepts_tickets(request.website):
+            raise UserError(
+                request.env._("This form does not accept new requests at the moment.")
+            )
+        return team
+
+    def _helpdesk_field_errors(self, team, data, values):
+        """Errors to show next to the fields, by input name."""
+        errors = {}
+        posted = {
+            form_input_name(name.split("[", 1)[0])
+            for name, value in values.items()
+            if (value.filename if hasattr(value, "filename") else str(value).strip())
+        }
+        Ticket = request.env[TICKET_MODEL]
+        required = {
+            name
+            for name in Ticket._website_form_safe_fields()
+            if Ticket._fields[name].required and not Ticket._fields[name].default
+        } | team._website_form_required_fields()
+        for name in required - posted:
+            errors[name] = request.env._("This field is required.")
+        email = data["record"].get("partner_email")
+        if email and not email_normalize(email):
+            errors["partner_email"] = request.env._(
+                "Please enter a valid email address."
+            )
+        errors.update(self._helpdesk_attachment_errors(data["attachments"]))
+        return errors
+
+    def _helpdesk_attachment_errors(self, files):
+        Submission = request.env["helpdesk.website.submission"]
+        max_count = Submission._get_form_limit("max_attachments")
+        max_size = Submission._get_form_limit("max_attachment_size")
+        if len(files) > max_count:
+            return {
+                files[0].field_name: request.env._(
+                    "You can attach up to %(count)s files.", count=max_count
+                )
+            }
+        for file in files:
+            file.stream.seek(0, os.SEEK_END)
+            size = file.stream.tell()
+            file.stream.seek(0)
+            if size > max_size * MEGABYTE:
+                return {
+                    file.field_name: request.env._(
+                        "The file “%(name)s” is too large (maximum %(size)s MB).",
+                        name=file.filename,
+                        size=max_size,
+                    )
+                }
+        return {}
+
+    def _prepare_ticket_values(self, team, values):
+        """Values of the ticket created from the form's ``values``."""
+        safe = request.env[TICKET_MODEL]._website_form_safe_fields()
+        ticket_values = {name: value for name, value in values.items() if name in safe}
+        ticket_values.update(team_id=team.id, channel="website", priority="0")
+        customer = self._helpdesk_customer(values)
+        if customer:
+            ticket_values["partner_id"] = customer.id
+        return ticket_values
+
+    def _helpdesk_customer(self, values):
+        """The partner who sent the form: the logged-in customer when they
+        give their own address, else the contact of that address, created
+        when unknown."""
+        email = email_normalize(values.get("partner_email") or "")
+        if not email:
+            return request.env["res.partner"]
+        user = request.env.user
+        if not user._is_public() and user.partner_id.email_normalized == email:
+            return user.partner_id
+        phone = values.get("partner_phone")
+        return (
+            request.env[TICKET_MODEL]
+            .sudo()
+            ._partner_find_from_emails_single(
+                [formataddr((values.get("partner_name") or "", email))],
+                additional_values={email: {"phone": phone}} if phone else None,
+                no_create=False,
+            )
+        )
+
+    def _helpdesk_ticket_created(self, ticket):
+        # Like tickets from emails, the customer follows the ticket, so that
+        # the team's replies reach them.
+        ticket.message_subscribe(partner_ids=ticket.partner_id.ids)
+        request.env["helpdesk.website.submission"].sudo().create(
+            {
+                "ip_address": self._helpdesk_client_ip(),
+                "website_id": request.website.id,
+                "ticket_id": ticket.id,
+            }
+        )

@@ -1,0 +1,159 @@
+import json
+
+from lxml import etree
+
+from odoo import api, fields, models
+
+PAGE_TEMPLATE = "helpdesk_intake_website.team_page"
+
+
+def form_input_name(name):
+    """Name of a form input as the form controller reads it (the editor
+    stores double quotes of custom field labels as ``&quot;``)."""
+    return (name or "").replace("&quot;", '"')
+
+
+class HelpdeskTeam(models.Model):
+    _inherit = "helpdesk.team"
+
+    def _default_website_id(self):
+        company = self.env.company
+        return self.env["website"].search([("company_id", "=", company.id)], limit=1)
+
+    website_id = fields.Many2one(
+        "website",
+        default=lambda self: self._default_website_id(),
+        domain="[('company_id', '=', company_id)]",
+        ondelete="set null",
+        help="Website that publishes the ticket form of the team.",
+    )
+    website_page_id = fields.Many2one(
+        "website.page",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        index="btree_not_null",
+        help="Page of the team's ticket form: each team has its own copy of the form.",
+    )
+    is_published = fields.Boolean(
+        related="website_page_id.is_published", string="Published"
+    )
+    website_url = fields.Char(related="website_page_id.url", string="Website URL")
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        teams = super().create(vals_list)
+        teams.filtered("use_website_form")._sync_website_page()
+        return teams
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "website_id" in vals:
+            self._move_website_page()
+        if "use_website_form" in vals or "active" in vals:
+            self._sync_website_page()
+        return res
+
+    def unlink(self):
+        pages = self.website_page_id.sudo()
+        res = super().unlink()
+        pages.unlink()
+        return res
+
+    # ------------------------------------------------------------
+    # WEBSITE PAGE
+    # ------------------------------------------------------------
+
+    def _sync_website_page(self):
+        """Publish the team's page while its form is on (creating the page the
+        first time), unpublish it otherwise. The page is kept when the form is
+        switched off, so that switching it on again brings back the same,
+        possibly customized, form."""
+        for team in self:
+            online = team.use_website_form and team.active
+            page = team.website_page_id.sudo()
+            if online and not page:
+                team._create_website_page()
+            elif page and page.is_published != online:
+                page.is_published = online
+
+    def _create_website_page(self):
+        self.ensure_one()
+        if not self.website_id:
+            self.website_id = self.with_company(self.company_id)._default_website_id()
+        website = self.website_id
+        if not website:
+            return
+        result = (
+            self.env["website"]
+            .sudo()
+            .with_context(website_id=website.id)
+            .new_page(
+                name=f"helpdesk/{self.name}",
+                template=PAGE_TEMPLATE,
+                page_values={"website_id": website.id, "is_published": True},
+                page_title=self.name,
+            )
+        )
+        self.website_page_id = result["page_id"]
+
+    def _move_website_page(self):
+        for team in self.filtered(lambda t: t.website_page_id and t.website_id):
+            page = team.website_page_id.sudo()
+            if page.website_id == team.website_id:
+                continue
+            website = team.website_id
+            Website = self.env["website"].sudo().with_context(website_id=website.id)
+            url = Website.get_unique_path(page.url)
+            page.write({"website_id": website.id, "url": url})
+
+    def open_website_url(self):
+        self.ensure_one()
+        return self.website_page_id.sudo().open_website_url()
+
+    # ------------------------------------------------------------
+    # WEBSITE FORM
+    # ------------------------------------------------------------
+
+    def _website_form_accepts_tickets(self, website):
+        """Whether the team's form takes tickets posted on ``website``: the
+        form is on, and its page is published on that very website."""
+        self.ensure_one()
+        page = self.website_page_id.sudo()
+        return bool(
+            self.active
+            and self.use_website_form
+            and page.website_id == website
+            and page.with_context(website_id=website.id).is_visible
+        )
+
+    def _website_form_prefill_values(self, user):
+        """Values the page's form starts with (``data-for`` of the form): the
+        team, and who the customer is when they are logged in."""
+        self.ensure_one()
+        values = {"team_id": self.id}
+        if not user._is_public():
+            values.update(partner_name=user.name, partner_email=user.email or "")
+        return json.dumps(values)
+
+    def _website_form_required_fields(self):
+        """Names of the inputs the team's form marks as required, so that the
+        server enforces what the website editor set. Fields shown only on a
+        condition are left out: the browser does not send them while hidden."""
+        self.ensure_one()
+        arch = self.website_page_id.sudo().view_id.arch
+        if not arch:
+            return set()
+        tree = etree.fromstring(arch)
+        classes = "concat(' ', normalize-space(@class), ' ')"
+        field = f"contains({classes}, ' s_website_form_field ')"
+        required = tree.xpath(
+            "//form[@data-model_name='helpdesk.ticket']"
+            f"//*[{field}][not(@data-visibility-dependency)]"
+            "//*[@name][@required]"
+        )
+        return {form_input_name(node.get("name")) for node in required} - {""}

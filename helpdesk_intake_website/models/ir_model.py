@@ -1,0 +1,15 @@
+from odoo import api, models
+
+
+class IrModel(models.Model):
+    _inherit = "ir.model"
+
+    @api.model
+    def get_authorized_fields(self, model_name, property_origins):
+        # Both the editor's field list and the fields a form may write come
+        # from here: capping it caps both.
+        fields = super().get_authorized_fields(model_name, property_origins)
+        if model_name == "helpdesk.ticket":
+            safe = self.env[model_name]._website_form_safe_fields()
+            fields = {name: field for name, field in fields.items() if name in safe}
+        return fields

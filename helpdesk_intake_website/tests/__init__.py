@@ -1,0 +1,3 @@
+from . import test_team_page
+from . import test_tours
+from . import test_website_form

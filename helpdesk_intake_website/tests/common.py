@@ -1,0 +1,91 @@
+import re
+
+import odoo
+from odoo.tests import HttpCase, new_test_user
+
+
+class HelpdeskWebsiteCommon(HttpCase):
+    """A website, a helpdesk team with its published form, an agent, a
+    website designer and a portal customer, and the tools to post the form
+    the way the browser does."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.website = cls.env.ref("website.default_website")
+        cls.agent = new_test_user(
+            cls.env,
+            login="hdw_agent",
+            name="Wanda Agent",
+            email="wanda.agent@example.com",
+            groups="helpdesk_intake.group_helpdesk_user",
+        )
+        cls.designer = new_test_user(
+            cls.env,
+            login="hdw_designer",
+            name="Dean Designer",
+            groups="base.group_user,website.group_website_designer",
+        )
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="hdw_portal",
+            name="Paula Portal",
+            email="paula.portal@example.com",
+            groups="base.group_portal",
+        )
+        cls.team = cls.env["helpdesk.team"].create(
+            {
+                "name": "Web Support",
+                "description": "<p>We answer questions about the web shop.</p>",
+                "member_ids": [(6, 0, cls.agent.ids)],
+                "assign_method": "balanced",
+                "website_id": cls.website.id,
+                "use_website_form": True,
+            }
+        )
+        cls.page = cls.team.website_page_id
+
+    def setUp(self):
+        super().setUp()
+        self.authenticate(None, None)
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    def form_values(self, team=None, **values):
+        """What the browser posts for a filled-in form of ``team``."""
+        return {
+            "partner_name": "Carla Customer",
+            "partner_email": "carla@customer.example.com",
+            "partner_phone": "+32 470 11 22 33",
+            "name": "The checkout page is blank",
+            "description": "Hello,\nthe checkout page stays blank.\nCarla",
+            "team_id": str((team or self.team).id),
+            **values,
+        }
+
+    def post_form(self, files=None, team=None, **values):
+        """Post the ticket form and return the decoded JSON answer."""
+        response = self.url_open(
+            "/website/form/helpdesk.ticket",
+            data=self.form_values(team, **values),
+            files=files,
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        return response.json()
+
+    def tickets(self, team=None):
+        return self.env["helpdesk.ticket"].search(
+            [("team_id", "=", (team or self.team).id)]
+        )
+
+    def use_website(self, website):
+        """Make ``website`` the current website of the test browser session."""
+        self.session["force_website_id"] = website.id
+        odoo.http.root.session_store.save(self.session)
+
+    def csrf_token(self, url):
+        """The CSRF token of the page at ``url``, as the form script reads it."""
+        html = self.url_open(url).text
+        return re.search(r'csrf_token: "([^"]+)"', html).group(1)

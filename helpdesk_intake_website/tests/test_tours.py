@@ -1,0 +1,46 @@
+from odoo.tests import tagged
+
+from .common import HelpdeskWebsiteCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTours(HelpdeskWebsiteCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tour_team = cls.env["helpdesk.team"].create(
+            {
+                "name": "Tour Support",
+                "member_ids": [(6, 0, cls.agent.ids)],
+                "use_website_form": True,
+            }
+        )
+
+    def test_visitor_submits_a_ticket(self):
+        self.start_tour("/helpdesk/tour-support", "helpdesk_website_form_visitor")
+        ticket = self.tickets(self.tour_team)
+        self.assertEqual(ticket.name, "My order never arrived")
+        self.assertEqual(ticket.partner_id.email, "tina.tourist@example.com")
+        self.assertEqual(ticket.channel, "website")
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(attachment.name, "receipt.txt")
+
+    def test_server_errors_show_next_to_the_field(self):
+        self.env["ir.config_parameter"].set_param(
+            "helpdesk_intake_website.max_attachment_size", 0
+        )
+        self.start_tour("/helpdesk/tour-support", "helpdesk_website_form_server_error")
+        self.assertFalse(self.tickets(self.tour_team))
+
+    def test_editor_adds_a_field(self):
+        url = self.env["website"].get_client_action_url(
+            self.tour_team.website_url, mode_edit=True
+        )
+        self.start_tour(url, "helpdesk_website_form_editor", login="admin")
+        self.assertIn("Order Number", self.tour_team.website_page_id.view_id.arch)
+        self.assertIn("Order Number", self.tour_team._website_form_required_fields())
+        self.assertNotIn(
+            "Order Number", self.page.view_id.arch, "other teams' forms are untouched"
+        )

@@ -1,6 +1,6 @@
 {
     "name": "Helpdesk Intake",
-    "summary": "Helpdesk teams and tickets with priorities, fed by a per-team email alias",
+    "summary": "Helpdesk teams and prioritized tickets, fed by a per-team email alias",
     "version": "19.0.1.0.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/helpdesk-intake/helpdesk-intake",

@@ -12,30 +12,53 @@ class HelpdeskCustomerPortal(portal.CustomerPortal):
         if "ticket_count" in counters:
             Ticket = request.env["helpdesk.ticket"]
             values["ticket_count"] = (
-                Ticket.search_count(self._ticket_domain()) if Ticket.has_access("read") else 0
+                Ticket.search_count(self._ticket_domain())
+                if Ticket.has_access("read")
+                else 0
             )
         return values
 
     def _ticket_domain(self):
         # Record rules restrict portal users to their own tickets; internal
         # users reaching the portal see the tickets they are the customer of.
-        return [("partner_id", "=", request.env.user.partner_id.id)] if not request.env.user.share else []
+        return (
+            [("partner_id", "=", request.env.user.partner_id.id)]
+            if not request.env.user.share
+            else []
+        )
 
     def _ticket_sortings(self):
         return {
-            "date": {"label": request.env._("Newest"), "order": "create_date desc, id desc"},
-            "priority": {"label": request.env._("Priority"), "order": "priority desc, id desc"},
+            "date": {
+                "label": request.env._("Newest"),
+                "order": "create_date desc, id desc",
+            },
+            "priority": {
+                "label": request.env._("Priority"),
+                "order": "priority desc, id desc",
+            },
             "stage": {"label": request.env._("Stage"), "order": "stage_id, id desc"},
         }
 
     def _ticket_filters(self):
         return {
-            "open": {"label": request.env._("Open"), "domain": [("is_closed", "=", False)]},
-            "closed": {"label": request.env._("Closed"), "domain": [("is_closed", "=", True)]},
+            "open": {
+                "label": request.env._("Open"),
+                "domain": [("is_closed", "=", False)],
+            },
+            "closed": {
+                "label": request.env._("Closed"),
+                "domain": [("is_closed", "=", True)],
+            },
             "all": {"label": request.env._("All"), "domain": []},
         }
 
-    @http.route(["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(
+        ["/my/tickets", "/my/tickets/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
     def portal_my_tickets(self, page=1, sortby="date", filterby="all", **kw):
         Ticket = request.env["helpdesk.ticket"]
         sortings, filters = self._ticket_sortings(), self._ticket_filters()
@@ -50,7 +73,10 @@ class HelpdeskCustomerPortal(portal.CustomerPortal):
             step=self._items_per_page,
         )
         tickets = Ticket.search(
-            domain, order=sortings[sortby]["order"], limit=self._items_per_page, offset=pager["offset"]
+            domain,
+            order=sortings[sortby]["order"],
+            limit=self._items_per_page,
+            offset=pager["offset"],
         )
         request.session["my_tickets_history"] = tickets.ids[:100]
         values = self._prepare_portal_layout_values()
@@ -71,11 +97,17 @@ class HelpdeskCustomerPortal(portal.CustomerPortal):
     @http.route("/my/tickets/<int:ticket_id>", type="http", auth="public", website=True)
     def portal_my_ticket(self, ticket_id, access_token=None, **kw):
         try:
-            ticket_sudo = self._document_check_access("helpdesk.ticket", ticket_id, access_token)
+            ticket_sudo = self._document_check_access(
+                "helpdesk.ticket", ticket_id, access_token
+            )
         except (AccessError, MissingError):
             return request.redirect("/my")
         values = self._get_page_view_values(
-            ticket_sudo, access_token, {"page_name": "ticket", "ticket": ticket_sudo},
-            "my_tickets_history", False, **kw
+            ticket_sudo,
+            access_token,
+            {"page_name": "ticket", "ticket": ticket_sudo},
+            "my_tickets_history",
+            False,
+            **kw,
         )
         return request.render("helpdesk_intake.portal_my_ticket", values)

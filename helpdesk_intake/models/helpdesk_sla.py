@@ -18,7 +18,7 @@ class HelpdeskSla(models.Model):
     description = fields.Html(translate=True)
     active = fields.Boolean(default=True)
     team_id = fields.Many2one(
-        "helpdesk.team", string="Team", required=True, index=True, ondelete="cascade"
+        "helpdesk.team", required=True, index=True, ondelete="cascade"
     )
     company_id = fields.Many2one(related="team_id.company_id", store=True, index=True)
     priority = fields.Selection(
@@ -28,10 +28,14 @@ class HelpdeskSla(models.Model):
         help="The policy applies to the tickets of this priority only.",
     )
     tag_ids = fields.Many2many(
-        "helpdesk.tag", string="Tags", help="When set, tickets must carry one of these tags."
+        "helpdesk.tag",
+        string="Tags",
+        help="When set, tickets must carry one of these tags.",
     )
     partner_ids = fields.Many2many(
-        "res.partner", string="Customers", help="When set, the policy applies to these customers only."
+        "res.partner",
+        string="Customers",
+        help="When set, the policy applies to these customers only.",
     )
     stage_id = fields.Many2one(
         "helpdesk.stage",
@@ -45,7 +49,7 @@ class HelpdeskSla(models.Model):
         relation="helpdesk_sla_exclude_stage_rel",
         string="Excluding Stages",
         domain="[('team_ids', 'in', team_id)]",
-        help="Time spent in these stages does not count, e.g. while waiting for the customer.",
+        help="Time spent in these stages does not count (waiting for the customer).",
     )
     time_days = fields.Integer(string="Days", default=0)
     time_hours = fields.Float(string="Hours", default=0.0)
@@ -67,7 +71,8 @@ class HelpdeskSla(models.Model):
     def _compute_resource_calendar_id(self):
         for sla in self:
             sla.resource_calendar_id = (
-                sla.team_id.resource_calendar_id or sla.team_id.company_id.resource_calendar_id
+                sla.team_id.resource_calendar_id
+                or sla.team_id.company_id.resource_calendar_id
             )
 
     def _target_hours(self):
@@ -101,12 +106,19 @@ def plan_work_hours(calendar, requests):
     first = min(start for start, _hours in requests)
     last = max(start for start, _hours in requests)
     max_hours = max(hours for _start, hours in requests)
-    horizon = timedelta(days=14 + 2 * int(max_hours / max(calendar.hours_per_day or 8.0, 1.0)) * 7)
+    horizon = timedelta(
+        days=14 + 2 * int(max_hours / max(calendar.hours_per_day or 8.0, 1.0)) * 7
+    )
     for _attempt in range(12):
         intervals = [
-            (begin.astimezone(pytz.utc).replace(tzinfo=None), end.astimezone(pytz.utc).replace(tzinfo=None))
+            (
+                begin.astimezone(pytz.utc).replace(tzinfo=None),
+                end.astimezone(pytz.utc).replace(tzinfo=None),
+            )
             for begin, end, _meta in calendar._work_intervals_batch(
-                pytz.utc.localize(first), pytz.utc.localize(last + horizon), compute_leaves=True
+                pytz.utc.localize(first),
+                pytz.utc.localize(last + horizon),
+                compute_leaves=True,
             )[False]
         ]
         deadlines = _plan_on_intervals(intervals, requests)
@@ -136,5 +148,7 @@ def _plan_on_intervals(intervals, requests):
         if target_index >= len(intervals) or worked_before[target_index + 1] < target:
             return None
         slot_begin = intervals[target_index][0]
-        deadlines.append(slot_begin + timedelta(seconds=target - worked_before[target_index]))
+        deadlines.append(
+            slot_begin + timedelta(seconds=target - worked_before[target_index])
+        )
     return deadlines

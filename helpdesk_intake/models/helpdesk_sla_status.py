@@ -15,9 +15,18 @@ class HelpdeskSlaStatus(models.Model):
     _rec_name = "sla_id"
 
     ticket_id = fields.Many2one(
-        "helpdesk.ticket", string="Ticket", required=True, index=True, ondelete="cascade"
+        "helpdesk.ticket",
+        required=True,
+        index=True,
+        ondelete="cascade",
     )
-    sla_id = fields.Many2one("helpdesk.sla", string="SLA Policy", required=True, index=True, ondelete="cascade")
+    sla_id = fields.Many2one(
+        "helpdesk.sla",
+        string="SLA Policy",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
     sla_stage_id = fields.Many2one(related="sla_id.stage_id", string="Reach Stage")
     # Reporting dimensions come from the policy, whose team and priority are
     # the ticket's while it applies, so that they never need rewriting.
@@ -26,12 +35,15 @@ class HelpdeskSlaStatus(models.Model):
     priority = fields.Selection(related="sla_id.priority", store=True)
     channel = fields.Selection(related="ticket_id.channel", store=True)
     deadline = fields.Datetime(
-        index=True, readonly=True, help="Empty while the ticket waits in an excluded stage."
+        index=True,
+        readonly=True,
+        help="Empty while the ticket waits in an excluded stage.",
     )
     reached_datetime = fields.Datetime(string="Reached on", readonly=True)
     paused_since = fields.Datetime(readonly=True)
     paused_hours = fields.Float(
-        readonly=True, help="Working hours spent in excluded stages, added to the deadline."
+        readonly=True,
+        help="Working hours spent in excluded stages, added to the deadline.",
     )
     status = fields.Selection(
         [("ongoing", "Ongoing"), ("reached", "Reached"), ("failed", "Failed")],
@@ -73,7 +85,9 @@ class HelpdeskSlaStatus(models.Model):
             if calendar:
                 sign = 1 if end >= status.deadline else -1
                 earlier, later = sorted((end, status.deadline))
-                hours = calendar.get_work_hours_count(earlier, later, compute_leaves=True)
+                hours = calendar.get_work_hours_count(
+                    earlier, later, compute_leaves=True
+                )
                 status.exceeded_hours = sign * hours
             else:
                 status.exceeded_hours = (end - status.deadline).total_seconds() / 3600.0
@@ -89,14 +103,20 @@ class HelpdeskSlaStatus(models.Model):
         """Statuses failed as of ``now``, whether or not the scheduled action
         already flagged them."""
         now = now or fields.Datetime.now()
-        return ["|", ("status", "=", "failed"), "&", ("status", "=", "ongoing"), ("deadline", "<", now)]
+        return [
+            "|",
+            ("status", "=", "failed"),
+            "&",
+            ("status", "=", "ongoing"),
+            ("deadline", "<", now),
+        ]
 
     @api.model
     def _prepare_values(self, pairs):
         """Create values of statuses for (ticket, sla) pairs, deadlines planned
         in one pass per calendar."""
         by_calendar = defaultdict(list)
-        for position, (ticket, sla) in enumerate(pairs):
+        for position, (_ticket, sla) in enumerate(pairs):
             by_calendar[sla.resource_calendar_id].append(position)
         values = [
             {"ticket_id": ticket.id, "sla_id": sla.id, "status": "ongoing"}
@@ -104,10 +124,15 @@ class HelpdeskSlaStatus(models.Model):
         ]
         for calendar, positions in by_calendar.items():
             requests = [
-                (pairs[pos][0].create_date or fields.Datetime.now(), pairs[pos][1]._target_hours())
+                (
+                    pairs[pos][0].create_date or fields.Datetime.now(),
+                    pairs[pos][1]._target_hours(),
+                )
                 for pos in positions
             ]
-            for pos, deadline in zip(positions, plan_work_hours(calendar, requests), strict=True):
+            for pos, deadline in zip(
+                positions, plan_work_hours(calendar, requests), strict=True
+            ):
                 values[pos]["deadline"] = deadline
         return values
 
@@ -117,10 +142,15 @@ class HelpdeskSlaStatus(models.Model):
             by_calendar[status.sla_id.resource_calendar_id] |= status
         for calendar, statuses in by_calendar.items():
             requests = [
-                (status.ticket_id.create_date, status.sla_id._target_hours() + status.paused_hours)
+                (
+                    status.ticket_id.create_date,
+                    status.sla_id._target_hours() + status.paused_hours,
+                )
                 for status in statuses
             ]
-            for status, deadline in zip(statuses, plan_work_hours(calendar, requests), strict=True):
+            for status, deadline in zip(
+                statuses, plan_work_hours(calendar, requests), strict=True
+            ):
                 status.deadline = deadline
 
     def _update_for_stage(self, now):
@@ -132,7 +162,9 @@ class HelpdeskSlaStatus(models.Model):
             sla = status.sla_id
             if status.status == "ongoing" and stage.sequence >= sla.stage_id.sequence:
                 status.reached_datetime = now
-                on_time = status.paused_since or not status.deadline or now <= status.deadline
+                on_time = (
+                    status.paused_since or not status.deadline or now <= status.deadline
+                )
                 status.status = "reached" if on_time else "failed"
                 status.paused_since = False
                 continue
@@ -146,7 +178,9 @@ class HelpdeskSlaStatus(models.Model):
                 status.paused_since = now
                 status.deadline = False
             elif not excluded and status.paused_since:
-                status.paused_hours += status._working_hours_between(status.paused_since, now)
+                status.paused_hours += status._working_hours_between(
+                    status.paused_since, now
+                )
                 status.paused_since = False
                 to_replan |= status
         to_replan._replan_deadlines()
@@ -160,6 +194,6 @@ class HelpdeskSlaStatus(models.Model):
     @api.model
     def _cron_flag_failed(self):
         """Flag as failed the statuses whose deadline passed, for reporting."""
-        self.search([("status", "=", "ongoing"), ("deadline", "<", fields.Datetime.now())]).write(
-            {"status": "failed"}
-        )
+        self.search(
+            [("status", "=", "ongoing"), ("deadline", "<", fields.Datetime.now())]
+        ).write({"status": "failed"})

@@ -12,6 +12,8 @@ class HelpdeskTag(models.Model):
         return randint(1, 11)
 
     name = fields.Char(required=True, translate=True)
-    color = fields.Integer(default=_default_color)
+    color = fields.Integer(default=lambda self: self._default_color())
 
-    _name_uniq = models.Constraint("UNIQUE(name)", "A tag with this name already exists.")
+    _name_uniq = models.Constraint(
+        "UNIQUE(name)", "A tag with this name already exists."
+    )

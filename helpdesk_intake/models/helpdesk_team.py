@@ -38,7 +38,9 @@ class HelpdeskTeam(models.Model):
         return stages
 
     def _default_ack_template(self):
-        return self.env.ref("helpdesk_intake.mail_template_ticket_ack", raise_if_not_found=False)
+        return self.env.ref(
+            "helpdesk_intake.mail_template_ticket_ack", raise_if_not_found=False
+        )
 
     name = fields.Char(required=True, translate=True, tracking=True)
     description = fields.Html(translate=True)
@@ -80,7 +82,7 @@ class HelpdeskTeam(models.Model):
         "helpdesk.stage",
         relation="helpdesk_stage_team_rel",
         string="Stages",
-        default=_default_stage_ids,
+        default=lambda self: self._default_stage_ids(),
     )
     ticket_ids = fields.One2many("helpdesk.ticket", "team_id", string="Tickets")
 
@@ -96,8 +98,12 @@ class HelpdeskTeam(models.Model):
     use_website_form = fields.Boolean(
         string="Website Form", help="Publish a ticket submission form on the website."
     )
-    livechat_addon_installed = fields.Boolean(compute="_compute_channel_addons_installed")
-    website_addon_installed = fields.Boolean(compute="_compute_channel_addons_installed")
+    livechat_addon_installed = fields.Boolean(
+        compute="_compute_channel_addons_installed"
+    )
+    website_addon_installed = fields.Boolean(
+        compute="_compute_channel_addons_installed"
+    )
     has_alias_domain = fields.Boolean(compute="_compute_has_alias_domain")
     alias_email = fields.Char(string="Alias Address")
 
@@ -131,7 +137,7 @@ class HelpdeskTeam(models.Model):
         "mail.template",
         string="Acknowledgement Template",
         domain=[("model", "=", "helpdesk.ticket")],
-        default=_default_ack_template,
+        default=lambda self: self._default_ack_template(),
     )
 
     # Dashboard
@@ -150,14 +156,21 @@ class HelpdeskTeam(models.Model):
         installed = set(
             self.env["ir.module.module"]
             .sudo()
-            .search([("name", "in", list(CHANNEL_ADDONS.values())), ("state", "=", "installed")])
+            .search(
+                [
+                    ("name", "in", list(CHANNEL_ADDONS.values())),
+                    ("state", "=", "installed"),
+                ]
+            )
             .mapped("name")
         )
         self.livechat_addon_installed = CHANNEL_ADDONS["use_livechat"] in installed
         self.website_addon_installed = CHANNEL_ADDONS["use_website_form"] in installed
 
     def _compute_has_alias_domain(self):
-        self.has_alias_domain = bool(self.env["mail.alias.domain"].sudo().search_count([], limit=1))
+        self.has_alias_domain = bool(
+            self.env["mail.alias.domain"].sudo().search_count([], limit=1)
+        )
 
     def _compute_ticket_counts(self):
         # One grouped query for every card of the dashboard.
@@ -197,9 +210,15 @@ class HelpdeskTeam(models.Model):
     def _compute_sla_stats(self):
         Status = self.env["helpdesk.sla.status"]
         base = Domain("team_id", "in", self.ids)
-        failed = dict(Status._read_group(base & Domain(Status._failed_domain()), ["team_id"], ["__count"]))
+        failed = dict(
+            Status._read_group(
+                base & Domain(Status._failed_domain()), ["team_id"], ["__count"]
+            )
+        )
         reached = dict(
-            Status._read_group(base & Domain("status", "=", "reached"), ["team_id"], ["__count"])
+            Status._read_group(
+                base & Domain("status", "=", "reached"), ["team_id"], ["__count"]
+            )
         )
         for team in self:
             team.sla_failed_count = failed.get(team, 0)
@@ -231,7 +250,9 @@ class HelpdeskTeam(models.Model):
     def _unique_alias_name(self, team_name, taken=()):
         Alias = self.env["mail.alias"].sudo()
         base = Alias._sanitize_alias_name(team_name) or "helpdesk"
-        used = set(Alias.search([("alias_name", "=like", f"{base}%")]).mapped("alias_name"))
+        used = set(
+            Alias.search([("alias_name", "=like", f"{base}%")]).mapped("alias_name")
+        )
         used.update(taken)
         candidate, index = base, 1
         while candidate in used:
@@ -247,7 +268,9 @@ class HelpdeskTeam(models.Model):
         values = super()._alias_get_creation_values()
         values["alias_model_id"] = self.env["ir.model"]._get("helpdesk.ticket").id
         if self.id:
-            values["alias_defaults"] = defaults = literal_eval(self.alias_defaults or "{}")
+            values["alias_defaults"] = defaults = literal_eval(
+                self.alias_defaults or "{}"
+            )
             defaults["team_id"] = self.id
         return values
 
@@ -276,7 +299,11 @@ class HelpdeskTeam(models.Model):
         if self.assign_method == "balanced":
             loads = dict.fromkeys(members.ids, 0)
             groups = self.env["helpdesk.ticket"]._read_group(
-                [("team_id", "=", self.id), ("is_closed", "=", False), ("user_id", "in", members.ids)],
+                [
+                    ("team_id", "=", self.id),
+                    ("is_closed", "=", False),
+                    ("user_id", "in", members.ids),
+                ],
                 ["user_id"],
                 ["__count"],
             )
@@ -303,11 +330,19 @@ class HelpdeskTeam(models.Model):
         """Install the addon behind a channel toggle, the way settings install
         the ``module_*`` options."""
         if not self.env.user.has_group("base.group_system"):
-            raise AccessError(self.env._("Only administrators can install applications."))
+            raise AccessError(
+                self.env._("Only administrators can install applications.")
+            )
         addon = CHANNEL_ADDONS.get(self.env.context.get("channel_field"))
-        module = self.env["ir.module.module"].search([("name", "=", addon)]) if addon else None
+        module = (
+            self.env["ir.module.module"].search([("name", "=", addon)])
+            if addon
+            else None
+        )
         if not module:
-            raise AccessError(self.env._("This channel is not available in this database."))
+            raise AccessError(
+                self.env._("This channel is not available in this database.")
+            )
         return module.button_immediate_install()
 
     def _action_tickets(self, domain=(), context=None):
@@ -328,7 +363,9 @@ class HelpdeskTeam(models.Model):
         return self._action_tickets([("is_closed", "=", False)])
 
     def action_view_unassigned_tickets(self):
-        return self._action_tickets([("is_closed", "=", False), ("user_id", "=", False)])
+        return self._action_tickets(
+            [("is_closed", "=", False), ("user_id", "=", False)]
+        )
 
     def action_view_urgent_tickets(self):
         return self._action_tickets([("is_closed", "=", False), ("priority", "=", "3")])

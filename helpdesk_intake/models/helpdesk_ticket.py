@@ -26,10 +26,14 @@ TICKET_CHANNELS = [
     ("api", "API"),
 ]
 # Headers of every automated email we send, so that auto-responders stay quiet.
-AUTO_REPLY_HEADERS = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+AUTO_REPLY_HEADERS = {
+    "Auto-Submitted": "auto-replied",
+    "X-Auto-Response-Suppress": "All",
+}
 # Local parts of mailboxes that never read what they receive.
 AUTOMATED_SENDER = re.compile(
-    r"^(mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?)([-+.].*)?$", re.I
+    r"^(mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?)([-+.].*)?$",
+    re.I,
 )
 SUBJECT_REFERENCE = re.compile(r"#(\d+)\b")
 TITLE_MAX_LENGTH = 80
@@ -51,7 +55,9 @@ class HelpdeskTicket(models.Model):
         if team_id:
             return self.env["helpdesk.team"].browse(team_id)
         Team = self.env["helpdesk.team"]
-        return Team.search([("member_ids", "in", self.env.uid)], limit=1) or Team.search([], limit=1)
+        return Team.search(
+            [("member_ids", "in", self.env.uid)], limit=1
+        ) or Team.search([], limit=1)
 
     ref = fields.Char(string="Reference", readonly=True, copy=False, index=True)
     name = fields.Char(string="Title", required=True, tracking=True, index="trigram")
@@ -59,12 +65,11 @@ class HelpdeskTicket(models.Model):
     active = fields.Boolean(default=True)
     team_id = fields.Many2one(
         "helpdesk.team",
-        string="Team",
         required=True,
         index=True,
         tracking=True,
         ondelete="restrict",
-        default=_default_team_id,
+        default=lambda self: self._default_team_id(),
         check_company=True,
     )
     company_id = fields.Many2one(related="team_id.company_id", store=True, index=True)
@@ -75,19 +80,29 @@ class HelpdeskTicket(models.Model):
         tracking=True,
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
     )
-    partner_id = fields.Many2one("res.partner", string="Customer", index=True, tracking=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", index=True, tracking=True
+    )
     partner_name = fields.Char(
-        string="Customer Name", compute="_compute_partner_info", store=True, readonly=False
+        string="Customer Name",
+        compute="_compute_partner_info",
+        store=True,
+        readonly=False,
     )
     partner_email = fields.Char(
-        string="Customer Email", compute="_compute_partner_info", store=True, readonly=False
+        string="Customer Email",
+        compute="_compute_partner_info",
+        store=True,
+        readonly=False,
     )
     partner_phone = fields.Char(
-        string="Customer Phone", compute="_compute_partner_info", store=True, readonly=False
+        string="Customer Phone",
+        compute="_compute_partner_info",
+        store=True,
+        readonly=False,
     )
     stage_id = fields.Many2one(
         "helpdesk.stage",
-        string="Stage",
         compute="_compute_stage_id",
         store=True,
         readonly=False,
@@ -98,7 +113,9 @@ class HelpdeskTicket(models.Model):
         group_expand="_read_group_expand_stage_ids",
         domain="[('team_ids', 'in', team_id)]",
     )
-    is_closed = fields.Boolean(related="stage_id.fold", store=True, index=True, string="Closed")
+    is_closed = fields.Boolean(
+        related="stage_id.fold", store=True, index=True, string="Closed"
+    )
     tag_ids = fields.Many2many("helpdesk.tag", string="Tags")
     priority = fields.Selection(
         TICKET_PRIORITIES, default="0", required=True, tracking=True
@@ -126,7 +143,9 @@ class HelpdeskTicket(models.Model):
         help="Closed ticket the customer wrote about again.",
     )
 
-    sla_status_ids = fields.One2many("helpdesk.sla.status", "ticket_id", string="SLA Statuses")
+    sla_status_ids = fields.One2many(
+        "helpdesk.sla.status", "ticket_id", string="SLA Statuses"
+    )
     sla_tag_ids = fields.Many2many(
         "helpdesk.sla.status", string="SLAs", compute="_compute_sla_tag_ids"
     )
@@ -141,7 +160,9 @@ class HelpdeskTicket(models.Model):
         string="SLA Failed", compute="_compute_sla_fail", search="_search_sla_fail"
     )
     sla_ongoing = fields.Boolean(
-        string="SLA in Progress", compute="_compute_sla_fail", search="_search_sla_ongoing"
+        string="SLA in Progress",
+        compute="_compute_sla_fail",
+        search="_search_sla_ongoing",
     )
 
     email_message_id = fields.Char(
@@ -154,12 +175,14 @@ class HelpdeskTicket(models.Model):
         string="Unprocessable Email",
         readonly=True,
         copy=False,
-        help="The mail gateway failed on the email of this ticket; the original is attached.",
+        help="The mail gateway failed on the email; the original is attached.",
     )
-    original_email_id = fields.Many2one("ir.attachment", string="Original Email", readonly=True, copy=False)
+    original_email_id = fields.Many2one("ir.attachment", readonly=True, copy=False)
 
     # One ticket per email, even when several workers fetch the same message.
-    _email_message_id_uniq = models.UniqueIndex("(email_message_id) WHERE email_message_id IS NOT NULL")
+    _email_message_id_uniq = models.UniqueIndex(
+        "(email_message_id) WHERE email_message_id IS NOT NULL"
+    )
     # The first pages of every ticket view are read in this order.
     _priority_order_idx = models.Index("(priority DESC, id DESC)")
     _team_priority_order_idx = models.Index("(team_id, priority DESC, id DESC)")
@@ -173,7 +196,9 @@ class HelpdeskTicket(models.Model):
     @api.depends("name", "ref")
     def _compute_display_name(self):
         for ticket in self:
-            ticket.display_name = f"{ticket.name} (#{ticket.ref})" if ticket.ref else ticket.name
+            ticket.display_name = (
+                f"{ticket.name} (#{ticket.ref})" if ticket.ref else ticket.name
+            )
 
     @api.depends("partner_id")
     def _compute_partner_info(self):
@@ -224,13 +249,16 @@ class HelpdeskTicket(models.Model):
             statuses = ticket.sla_status_ids
             ticket.sla_fail = any(status._is_failed(now) for status in statuses)
             ticket.sla_ongoing = any(
-                status.status == "ongoing" and not status._is_failed(now) for status in statuses
+                status.status == "ongoing" and not status._is_failed(now)
+                for status in statuses
             )
 
     def _search_sla_fail(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
-        failed = Domain("sla_status_ids", "any", self.env["helpdesk.sla.status"]._failed_domain())
+        failed = Domain(
+            "sla_status_ids", "any", self.env["helpdesk.sla.status"]._failed_domain()
+        )
         return failed if (operator == "in") == (True in value) else ~failed
 
     def _search_sla_ongoing(self, operator, value):
@@ -240,14 +268,20 @@ class HelpdeskTicket(models.Model):
         ongoing = Domain(
             "sla_status_ids",
             "any",
-            [("status", "=", "ongoing"), "|", ("deadline", "=", False), ("deadline", ">=", now)],
+            [
+                ("status", "=", "ongoing"),
+                "|",
+                ("deadline", "=", False),
+                ("deadline", ">=", now),
+            ],
         )
         return ongoing if (operator == "in") == (True in value) else ~ongoing
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for ticket in self:
             ticket.access_url = f"/my/tickets/{ticket.id}"
+        return res
 
     @api.model
     def _read_group_expand_stage_ids(self, stages, domain):
@@ -308,10 +342,15 @@ class HelpdeskTicket(models.Model):
         obsolete_ids, new_pairs = [], []
         for ticket in self.sudo():
             tag_ids = set(ticket.tag_ids.ids)
-            partner_ids = {ticket.partner_id.id, ticket.partner_id.commercial_partner_id.id}
+            partner_ids = {
+                ticket.partner_id.id,
+                ticket.partner_id.commercial_partner_id.id,
+            }
             applicable = {
                 sla
-                for sla, priority, sla_tag_ids, sla_partner_ids in criteria_by_team[ticket.team_id.id]
+                for sla, priority, sla_tag_ids, sla_partner_ids in criteria_by_team[
+                    ticket.team_id.id
+                ]
                 if priority == ticket.priority
                 and (not sla_tag_ids or sla_tag_ids & tag_ids)
                 and (not sla_partner_ids or sla_partner_ids & partner_ids)
@@ -319,7 +358,11 @@ class HelpdeskTicket(models.Model):
             covered = set()
             for status in ticket.sla_status_ids:
                 covered.add(status.sla_id)
-                if status.sla_id not in applicable and status.status == "ongoing" and not status._is_failed(now):
+                if (
+                    status.sla_id not in applicable
+                    and status.status == "ongoing"
+                    and not status._is_failed(now)
+                ):
                     obsolete_ids.append(status.id)
             new_pairs += [(ticket, sla) for sla in applicable - covered]
         Status.browse(obsolete_ids).unlink()
@@ -336,13 +379,19 @@ class HelpdeskTicket(models.Model):
                 continue
             team_id = vals.get("team_id")
             if not team_id:
-                default_team = default_team if default_team is not None else self._default_team_id()
+                default_team = (
+                    default_team
+                    if default_team is not None
+                    else self._default_team_id()
+                )
                 team_id = default_team.id
             if team_id:
                 unassigned.setdefault(team_id, []).append(vals)
         for team in self.env["helpdesk.team"].browse(unassigned).sudo():
             team_vals = unassigned[team.id]
-            for vals, user in zip(team_vals, team._next_assignees(len(team_vals)), strict=True):
+            for vals, user in zip(
+                team_vals, team._next_assignees(len(team_vals)), strict=True
+            ):
                 if user:
                     vals["user_id"] = user.id
 
@@ -355,7 +404,11 @@ class HelpdeskTicket(models.Model):
             return
         for ticket in self:
             team = ticket.team_id
-            if team.use_acknowledgement and team.ack_template_id and ticket._accepts_automated_email():
+            if (
+                team.use_acknowledgement
+                and team.ack_template_id
+                and ticket._accepts_automated_email()
+            ):
                 ticket._post_automated_email(team.ack_template_id)
 
     def _accepts_automated_email(self):
@@ -372,8 +425,13 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _helpdesk_own_addresses(self):
         """Addresses of the helpdesk itself: aliases, catchall and bounce."""
-        aliases = self.env["mail.alias"].sudo().search([("alias_model_id.model", "=", self._name)])
-        domains = self.env["mail.alias.domain"].sudo().search([])
+        aliases = (
+            self.env["mail.alias"]
+            .sudo()
+            .search([("alias_model_id.model", "=", self._name)])
+        )
+        # alias domains are a handful per database
+        domains = self.env["mail.alias.domain"].sudo().search([], limit=None)
         return {
             email_normalize(address)
             for address in aliases.mapped("alias_full_name")
@@ -394,8 +452,12 @@ class HelpdeskTicket(models.Model):
         if not ticket.partner_id:
             return
         template = template.sudo()
-        subject = template._render_field("subject", ticket.ids, compute_lang=True)[ticket.id]
-        body = template._render_field("body_html", ticket.ids, compute_lang=True)[ticket.id]
+        subject = template._render_field("subject", ticket.ids, compute_lang=True)[
+            ticket.id
+        ]
+        body = template._render_field("body_html", ticket.ids, compute_lang=True)[
+            ticket.id
+        ]
         # Queued rather than sent in the transaction that creates the ticket:
         # visitors and the mail gateway do not wait for the mail server, and
         # the triggered mail queue sends it right after.
@@ -430,10 +492,12 @@ class HelpdeskTicket(models.Model):
         values.setdefault("partner_name", customer.name)
         values.setdefault("partner_phone", customer.phone)
         values.setdefault("name", self._title_from_email(msg_dict))
-        msg_dict = dict(msg_dict, email_from=customer.email or msg_dict.get("email_from"))
-        ticket = super(HelpdeskTicket, self.with_context(default_user_id=False)).message_new(
-            msg_dict, custom_values=values
+        msg_dict = dict(
+            msg_dict, email_from=customer.email or msg_dict.get("email_from")
         )
+        ticket = super(
+            HelpdeskTicket, self.with_context(default_user_id=False)
+        ).message_new(msg_dict, custom_values=values)
         cc_partners = ticket._partner_find_from_emails_single(
             email_split(msg_dict.get("cc") or ""), no_create=True
         )
@@ -445,7 +509,9 @@ class HelpdeskTicket(models.Model):
             for ticket in self.filtered(
                 lambda t: t.is_closed and t.team_id.reply_to_closed == "reopen"
             ):
-                open_stage = ticket.team_id.stage_ids.filtered(lambda stage: not stage.fold)[:1]
+                open_stage = ticket.team_id.stage_ids.filtered(
+                    lambda stage: not stage.fold
+                )[:1]
                 if open_stage:
                     ticket.stage_id = open_stage
         return super().message_update(msg_dict, update_vals=update_vals)
@@ -459,7 +525,9 @@ class HelpdeskTicket(models.Model):
         first_line = body_lines[0].strip() if body_lines else ""
         if first_line:
             return first_line[:TITLE_MAX_LENGTH]
-        return self.env._("Email from %(sender)s", sender=msg_dict.get("email_from") or "?")
+        return self.env._(
+            "Email from %(sender)s", sender=msg_dict.get("email_from") or "?"
+        )
 
     @api.model
     def _customer_from_email(self, msg_dict):
@@ -486,7 +554,8 @@ class HelpdeskTicket(models.Model):
         that common mail clients write below their forward marker."""
         text = html2plaintext(body, include_references=False)
         marker = re.search(
-            r"(-{2,}\s*(forwarded message|original message|mensaje reenviado|message transf\w+)"
+            r"(-{2,}\s*(forwarded message|original message|mensaje reenviado"
+            r"|message transf\w+)"
             r"|begin forwarded message|_{10,})",
             text,
             re.IGNORECASE,
@@ -529,8 +598,14 @@ class HelpdeskTicket(models.Model):
         recipients = [email_normalize(address) for address in recipients]
 
         def position(route):
-            alias_email = email_normalize(route[4].alias_full_name or "") if route[4] else ""
-            return recipients.index(alias_email) if alias_email in recipients else len(recipients)
+            alias_email = (
+                email_normalize(route[4].alias_full_name or "") if route[4] else ""
+            )
+            return (
+                recipients.index(alias_email)
+                if alias_email in recipients
+                else len(recipients)
+            )
 
         new_ticket_routes = [r for r in routes if r[0] == self._name and not r[1]]
         if len(new_ticket_routes) < 2:
@@ -578,7 +653,9 @@ class HelpdeskTicket(models.Model):
             return self.browse()
         for ticket in self.sudo().search([("ref", "in", refs)]):
             allowed = ticket.message_partner_ids.mapped("email_normalized")
-            if sender in allowed or sender == email_normalize(ticket.partner_email or ""):
+            if sender in allowed or sender == email_normalize(
+                ticket.partner_email or ""
+            ):
                 return ticket
         return self.browse()
 
@@ -595,18 +672,27 @@ class HelpdeskTicket(models.Model):
         ]
         if not recipients:
             return self.env["helpdesk.team"]
-        aliases = self.env["mail.alias"].sudo().search(
-            [
-                ("alias_model_id.model", "=", self._name),
-                ("alias_parent_model_id.model", "=", "helpdesk.team"),
-                "|",
-                ("alias_full_name", "in", recipients),
-                "&",
-                ("alias_incoming_local", "=", True),
-                ("alias_name", "in", [email.split("@")[0] for email in recipients]),
-            ]
+        aliases = (
+            self.env["mail.alias"]
+            .sudo()
+            .search(
+                [
+                    ("alias_model_id.model", "=", self._name),
+                    ("alias_parent_model_id.model", "=", "helpdesk.team"),
+                    "|",
+                    ("alias_full_name", "in", recipients),
+                    "&",
+                    ("alias_incoming_local", "=", True),
+                    ("alias_name", "in", [email.split("@")[0] for email in recipients]),
+                ]
+            )
         )
-        return self.env["helpdesk.team"].sudo().browse(aliases[:1].alias_parent_thread_id).exists()
+        return (
+            self.env["helpdesk.team"]
+            .sudo()
+            .browse(aliases[:1].alias_parent_thread_id)
+            .exists()
+        )
 
     @api.model
     def _quarantine_email(self, team, raw, error):
@@ -616,7 +702,9 @@ class HelpdeskTicket(models.Model):
         senders = email_split(_header_text(headers.get("From", "")))
         ticket = self.with_context(helpdesk_auto_generated_email=True).create(
             {
-                "name": self.env._("Unprocessable email: %(subject)s", subject=subject or "?")[:200],
+                "name": self.env._(
+                    "Unprocessable email: %(subject)s", subject=subject or "?"
+                )[:200],
                 "team_id": team.id,
                 "channel": "email",
                 "is_unprocessable": True,
@@ -636,8 +724,11 @@ class HelpdeskTicket(models.Model):
         ticket.message_post(
             body=Markup("<p>%s</p><p><code>%s</code></p>")
             % (
-                self.env._("The mail gateway could not process this email. The original is attached; "
-                           "an administrator can reprocess it once the cause is fixed."),
+                self.env._(
+                    "The mail gateway could not process this email. The original is "
+                    "attached; an administrator can reprocess it once the cause is "
+                    "fixed."
+                ),
                 f"{type(error).__name__}: {error}",
             ),
             attachment_ids=ticket.original_email_id.ids,
@@ -650,19 +741,23 @@ class HelpdeskTicket(models.Model):
         the placeholder ticket is archived."""
         self.ensure_one()
         if not self.env.user.has_group("helpdesk_intake.group_helpdesk_manager"):
-            raise UserError(self.env._("Only helpdesk administrators can reprocess emails."))
+            raise UserError(
+                self.env._("Only helpdesk administrators can reprocess emails.")
+            )
         ticket = self.sudo()
         message_id = ticket.email_message_id
         ticket.email_message_id = False
         try:
             with self.env.cr.savepoint():
-                self.env["mail.thread"].sudo().with_context(helpdesk_no_quarantine=True).message_process(
-                    False, ticket.original_email_id.raw
-                )
+                self.env["mail.thread"].sudo().with_context(
+                    helpdesk_no_quarantine=True
+                ).message_process(False, ticket.original_email_id.raw)
         except Exception as error:
             ticket.email_message_id = message_id
             raise UserError(
-                self.env._("The email still cannot be processed: %(error)s", error=error)
+                self.env._(
+                    "The email still cannot be processed: %(error)s", error=error
+                )
             ) from error
         ticket.message_post(body=self.env._("The email was reprocessed successfully."))
         ticket.action_archive()
@@ -682,7 +777,9 @@ class HelpdeskTicket(models.Model):
         return super()._track_subtype(init_values)
 
     def _notify_get_reply_to(self, default=None, author_id=False):
-        aliases = self.team_id.sudo()._notify_get_reply_to(default=default, author_id=author_id)
+        aliases = self.team_id.sudo()._notify_get_reply_to(
+            default=default, author_id=author_id
+        )
         return {ticket.id: aliases.get(ticket.team_id.id) for ticket in self}
 
 

@@ -27,7 +27,13 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def message_process(
-        self, model, message, custom_values=None, save_original=False, strip_attachments=False, thread_id=None
+        self,
+        model,
+        message,
+        custom_values=None,
+        save_original=False,
+        strip_attachments=False,
+        thread_id=None,
     ):
         """Never lose an email addressed to a helpdesk alias: when the gateway
         fails on it, keep it as an "unprocessable" ticket of the team, with
@@ -36,13 +42,19 @@ class MailThread(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 return super().message_process(
-                    model, raw, custom_values=custom_values, save_original=save_original,
-                    strip_attachments=strip_attachments, thread_id=thread_id,
+                    model,
+                    raw,
+                    custom_values=custom_values,
+                    save_original=save_original,
+                    strip_attachments=strip_attachments,
+                    thread_id=thread_id,
                 )
         except Exception as error:
             if is_duplicate_ticket(error):
                 return False  # another worker created the ticket of this email
-            if isinstance(error, psycopg2.Error) or self.env.context.get("helpdesk_no_quarantine"):
+            if isinstance(error, psycopg2.Error) or self.env.context.get(
+                "helpdesk_no_quarantine"
+            ):
                 raise  # database unavailable or concurrency: retry later
             Ticket = self.env["helpdesk.ticket"].sudo()
             team = Ticket._team_from_raw_email(raw)
@@ -57,13 +69,21 @@ class MailThread(models.AbstractModel):
                 raise
 
     @api.model
-    def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
+    def message_route(
+        self, message, message_dict, model=None, thread_id=None, custom_values=None
+    ):
         routes = super().message_route(
-            message, message_dict, model=model, thread_id=thread_id, custom_values=custom_values
+            message,
+            message_dict,
+            model=model,
+            thread_id=thread_id,
+            custom_values=custom_values,
         )
         if any(route[0] == "helpdesk.ticket" for route in routes):
             recipients = email_split(
-                ",".join(decode_message_header(message, header) for header in ("To", "Cc"))
+                ",".join(
+                    decode_message_header(message, header) for header in ("To", "Cc")
+                )
             )
             routes = self.env["helpdesk.ticket"]._helpdesk_adjust_routes(
                 message_dict, routes, recipients
@@ -71,20 +91,28 @@ class MailThread(models.AbstractModel):
         return routes
 
     @api.model
-    def _message_parse_extract_payload(self, message, message_dict, save_original=False):
+    def _message_parse_extract_payload(
+        self, message, message_dict, save_original=False
+    ):
         # Mail clients sometimes declare charsets that do not exist: read such
         # text parts as UTF-8 when they are, else as Latin-1 (which decodes
         # any byte), instead of failing on the whole email.
         for part in message.walk():
             charset = part.get_content_charset()
-            if part.get_content_maintype() == "text" and charset and not is_known_charset(charset):
+            if (
+                part.get_content_maintype() == "text"
+                and charset
+                and not is_known_charset(charset)
+            ):
                 payload = part.get_payload(decode=True) or b""
                 try:
                     payload.decode("utf-8")
                     part.set_param("charset", "utf-8")
                 except UnicodeDecodeError:
                     part.set_param("charset", "latin-1")
-        return super()._message_parse_extract_payload(message, message_dict, save_original=save_original)
+        return super()._message_parse_extract_payload(
+            message, message_dict, save_original=save_original
+        )
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):

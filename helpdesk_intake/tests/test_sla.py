@@ -21,16 +21,36 @@ class TestSla(TransactionCase):
                 "tz": "Europe/Brussels",
                 "hours_per_day": 8.0,
                 "attendance_ids": [
-                    (0, 0, {"name": f"Day {day}", "dayofweek": str(day), "hour_from": 9, "hour_to": 17, "day_period": "full_day"})
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 9,
+                            "hour_to": 17,
+                            "day_period": "full_day",
+                        },
+                    )
                     for day in range(5)
                 ],
             }
         )
-        cls.stage_new = cls.env["helpdesk.stage"].create({"name": "SLA New", "sequence": 1})
-        cls.stage_progress = cls.env["helpdesk.stage"].create({"name": "SLA Progress", "sequence": 2})
-        cls.stage_waiting = cls.env["helpdesk.stage"].create({"name": "SLA Waiting", "sequence": 3})
-        cls.stage_solved = cls.env["helpdesk.stage"].create({"name": "SLA Solved", "sequence": 4, "fold": True})
-        cls.stages = cls.stage_new | cls.stage_progress | cls.stage_waiting | cls.stage_solved
+        cls.stage_new = cls.env["helpdesk.stage"].create(
+            {"name": "SLA New", "sequence": 1}
+        )
+        cls.stage_progress = cls.env["helpdesk.stage"].create(
+            {"name": "SLA Progress", "sequence": 2}
+        )
+        cls.stage_waiting = cls.env["helpdesk.stage"].create(
+            {"name": "SLA Waiting", "sequence": 3}
+        )
+        cls.stage_solved = cls.env["helpdesk.stage"].create(
+            {"name": "SLA Solved", "sequence": 4, "fold": True}
+        )
+        cls.stages = (
+            cls.stage_new | cls.stage_progress | cls.stage_waiting | cls.stage_solved
+        )
         cls.team = cls.env["helpdesk.team"].create(
             {
                 "name": "SLA Team",
@@ -42,10 +62,22 @@ class TestSla(TransactionCase):
         cls.tag_vip = cls.env["helpdesk.tag"].create({"name": "SLA VIP"})
         cls.sla_low = cls._make_sla("Low 4h", "0", hours=4, exclude=cls.stage_waiting)
         cls.sla_urgent = cls._make_sla("Urgent 1h", "3", hours=1)
-        cls.customer = cls.env["res.partner"].create({"name": "SLA Customer", "email": "sla@customer.test"})
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "SLA Customer", "email": "sla@customer.test"}
+        )
 
     @classmethod
-    def _make_sla(cls, name, priority, hours=0, days=0, stage=None, exclude=None, team=None, **extra):
+    def _make_sla(
+        cls,
+        name,
+        priority,
+        hours=0,
+        days=0,
+        stage=None,
+        exclude=None,
+        team=None,
+        **extra,
+    ):
         return cls.env["helpdesk.sla"].create(
             {
                 "name": name,
@@ -75,8 +107,13 @@ class TestSla(TransactionCase):
     def _ticket(self, priority="0", **values):
         with self._at(values.pop("when", FRIDAY_16H_LOCAL)):
             return self.env["helpdesk.ticket"].create(
-                {"name": "Printer broken", "team_id": self.team.id, "priority": priority,
-                 "partner_id": self.customer.id, **values}
+                {
+                    "name": "Printer broken",
+                    "team_id": self.team.id,
+                    "priority": priority,
+                    "partner_id": self.customer.id,
+                    **values,
+                }
             )
 
     def _status(self, ticket, sla):
@@ -105,7 +142,9 @@ class TestSla(TransactionCase):
         sla = self._make_sla("Medium 1 day", "1", days=1)
         ticket = self._ticket(priority="1")
         # 8 working hours: Friday 1h, Monday 7h -> Monday 16:00 local.
-        self.assertEqual(self._status(ticket, sla).deadline, datetime(2026, 1, 12, 15, 0))
+        self.assertEqual(
+            self._status(ticket, sla).deadline, datetime(2026, 1, 12, 15, 0)
+        )
 
     def test_priority_change_reevaluates_policies(self):
         ticket = self._ticket()
@@ -133,7 +172,9 @@ class TestSla(TransactionCase):
             ticket.stage_id = self.stage_waiting
         status = self._status(ticket, self.sla_low)
         self.assertFalse(status.deadline)
-        with self._at(datetime(2026, 1, 13, 8, 0)):  # Tuesday 9:00 local, after the deadline
+        with self._at(
+            datetime(2026, 1, 13, 8, 0)
+        ):  # Tuesday 9:00 local, after the deadline
             self.assertFalse(ticket.sla_fail, "a paused SLA cannot fail")
         with self._at(datetime(2026, 1, 13, 9, 0)):  # Tuesday 10:00 local
             ticket.stage_id = self.stage_progress
@@ -194,12 +235,22 @@ class TestSla(TransactionCase):
         self.assertEqual(ticket.sla_deadline, datetime(2026, 1, 12, 11, 0))
 
     def test_several_policies_earliest_deadline(self):
-        sla_vip = self._make_sla("VIP 2h", "0", hours=2, stage=self.stage_progress, tag_ids=[(6, 0, self.tag_vip.ids)])
-        sla_customer = self._make_sla("Customer 1 day", "0", days=1, partner_ids=[(6, 0, self.customer.ids)])
+        sla_vip = self._make_sla(
+            "VIP 2h",
+            "0",
+            hours=2,
+            stage=self.stage_progress,
+            tag_ids=[(6, 0, self.tag_vip.ids)],
+        )
+        sla_customer = self._make_sla(
+            "Customer 1 day", "0", days=1, partner_ids=[(6, 0, self.customer.ids)]
+        )
         plain = self._ticket(partner_id=False)
         self.assertEqual(plain.sla_status_ids.sla_id, self.sla_low)
         ticket = self._ticket(tag_ids=[(6, 0, self.tag_vip.ids)])
-        self.assertEqual(ticket.sla_status_ids.sla_id, self.sla_low | sla_vip | sla_customer)
+        self.assertEqual(
+            ticket.sla_status_ids.sla_id, self.sla_low | sla_vip | sla_customer
+        )
         # VIP: Friday 16-17 + Monday 9-10 local.
         self.assertEqual(ticket.sla_deadline, datetime(2026, 1, 12, 9, 0))
         with self._at(datetime(2026, 1, 9, 15, 30)):
@@ -210,18 +261,28 @@ class TestSla(TransactionCase):
     def test_multi_company(self):
         company_b = self.env["res.company"].create({"name": "SLA Company B"})
         team_b = self.env["helpdesk.team"].create(
-            {"name": "SLA Team B", "company_id": company_b.id, "stage_ids": [(6, 0, self.stages.ids)],
-             "resource_calendar_id": False}
+            {
+                "name": "SLA Team B",
+                "company_id": company_b.id,
+                "stage_ids": [(6, 0, self.stages.ids)],
+                "resource_calendar_id": False,
+            }
         )
         sla_b = self._make_sla("B 4h", "0", hours=4, team=team_b)
         self.assertEqual(sla_b.company_id, company_b)
         ticket_b = self._ticket(team_id=team_b.id)
-        self.assertEqual(ticket_b.sla_status_ids.sla_id, sla_b, "policies of other teams never apply")
+        self.assertEqual(
+            ticket_b.sla_status_ids.sla_id, sla_b, "policies of other teams never apply"
+        )
         self.assertEqual(ticket_b.company_id, company_b)
-        user_a = new_test_user(self.env, login="sla_user_a", groups="helpdesk_intake.group_helpdesk_user")
+        user_a = new_test_user(
+            self.env, login="sla_user_a", groups="helpdesk_intake.group_helpdesk_user"
+        )
         with self.assertRaises(AccessError):
             ticket_b.sla_status_ids.with_user(user_a).read(["deadline"])
-        self.assertFalse(self.env["helpdesk.sla"].with_user(user_a).search([("id", "=", sla_b.id)]))
+        self.assertFalse(
+            self.env["helpdesk.sla"].with_user(user_a).search([("id", "=", sla_b.id)])
+        )
 
     def test_priority_write_is_batched(self):
         """Changing priority on many tickets costs the same queries as on a few."""
@@ -236,10 +297,14 @@ class TestSla(TransactionCase):
             )
         few_queries = self._count_queries(lambda: few.write({"priority": "3"}))
         many_queries = self._count_queries(lambda: many.write({"priority": "3"}))
-        self.assertTrue(all(ticket.sla_status_ids.sla_id == self.sla_urgent for ticket in many))
+        self.assertTrue(
+            all(ticket.sla_status_ids.sla_id == self.sla_urgent for ticket in many)
+        )
         # Nothing runs per ticket: 500 tickets cost what 50 cost, plus the
         # chunks of 100 rows in which the ORM flushes its INSERT/UPDATEs.
-        self.assertLessEqual(many_queries, few_queries + 4 * 5, (few_queries, many_queries))
+        self.assertLessEqual(
+            many_queries, few_queries + 4 * 5, (few_queries, many_queries)
+        )
         self.assertLess(many_queries, 60)
 
     def _count_queries(self, operation):

@@ -67,7 +67,9 @@ class TestStageTemplate(HelpdeskIntakeCommon):
         with self.mock_mail_gateway():
             self.ticket.with_user(self.user_hd_agent).stage_id = self.stage_in_progress
         acknowledgements = self.ack_mails(self.ticket)
-        others = [m for m in self.sent_to("chuck@customer.test") if m not in acknowledgements]
+        others = [
+            m for m in self.sent_to("chuck@customer.test") if m not in acknowledgements
+        ]
         self.assertFalse(others)
 
     def test_other_write_does_not_resend(self):

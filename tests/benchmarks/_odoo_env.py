@@ -17,8 +17,18 @@ def ensure_database(name, modules):
         return
     print(f"creating database {name} with {', '.join(modules)}...", flush=True)
     subprocess.run(
-        [sys.executable, "-m", "odoo", "-d", name, f"--addons-path={REPO}",
-         "-i", ",".join(modules), "--stop-after-init", "--log-level=warn"],
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-d",
+            name,
+            f"--addons-path={REPO}",
+            "-i",
+            ",".join(modules),
+            "--stop-after-init",
+            "--log-level=warn",
+        ],
         check=True,
     )
 
@@ -30,7 +40,9 @@ def odoo_env(database):
     from odoo import api
     from odoo.modules.registry import Registry
 
-    odoo.tools.config.parse_config(["-d", database, f"--addons-path={REPO}", "--log-level=warn"])
+    odoo.tools.config.parse_config(
+        ["-d", database, f"--addons-path={REPO}", "--log-level=warn"]
+    )
     registry = Registry(database)
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})

@@ -30,4 +30,9 @@
     "demo": [
         "demo/helpdesk_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "helpdesk_intake/static/tests/tours/**/*",
+        ],
+    },
 }

@@ -14,4 +14,5 @@ from . import test_reply_closed
 from . import test_sla
 from . import test_stage_template
 from . import test_threading
+from . import test_ui
 from . import test_unprocessable

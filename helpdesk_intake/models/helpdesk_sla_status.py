@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .helpdesk_sla import plan_work_hours
 
@@ -118,8 +119,18 @@ class HelpdeskSlaStatus(models.Model):
         by_calendar = defaultdict(list)
         for position, (_ticket, sla) in enumerate(pairs):
             by_calendar[sla.resource_calendar_id].append(position)
+        # The related reporting fields are given, not computed after the
+        # insert: that would rewrite every new row once more.
         values = [
-            {"ticket_id": ticket.id, "sla_id": sla.id, "status": "ongoing"}
+            {
+                "ticket_id": ticket.id,
+                "sla_id": sla.id,
+                "status": "ongoing",
+                "team_id": sla.team_id.id,
+                "company_id": sla.company_id.id,
+                "priority": sla.priority,
+                "channel": ticket.channel,
+            }
             for ticket, sla in pairs
         ]
         for calendar, positions in by_calendar.items():
@@ -135,6 +146,23 @@ class HelpdeskSlaStatus(models.Model):
             ):
                 values[pos]["deadline"] = deadline
         return values
+
+    def _drop(self):
+        """Delete statuses whose policy no longer applies.
+
+        They are plain rows (no attachments, activities or external ids):
+        deleting them in SQL spares the flush of the whole transaction that
+        ``unlink`` starts, which would write every changed ticket twice when
+        priorities change in bulk."""
+        if not self:
+            return
+        tickets = self.ticket_id
+        self.env.cr.execute(
+            SQL("DELETE FROM helpdesk_sla_status WHERE id = ANY(%s)", list(self.ids))
+        )
+        self.invalidate_recordset()
+        tickets.invalidate_recordset(["sla_status_ids"])
+        tickets.modified(["sla_status_ids"])
 
     def _replan_deadlines(self):
         by_calendar = defaultdict(lambda: self.browse())

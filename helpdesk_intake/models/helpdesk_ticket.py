@@ -59,20 +59,20 @@ class HelpdeskTicket(models.Model):
             [("member_ids", "in", self.env.uid)], limit=1
         ) or Team.search([], limit=1)
 
-    ref = fields.Char(string="Reference", readonly=True, copy=False, index=True)
+    ref = fields.Char(string="Reference", readonly=True, copy=False)
     name = fields.Char(string="Title", required=True, tracking=True, index="trigram")
     description = fields.Html()
     active = fields.Boolean(default=True)
+    # Indexed by the (team_id, priority, id) index below.
     team_id = fields.Many2one(
         "helpdesk.team",
         required=True,
-        index=True,
         tracking=True,
         ondelete="restrict",
         default=lambda self: self._default_team_id(),
         check_company=True,
     )
-    company_id = fields.Many2one(related="team_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="team_id.company_id", store=True)
     user_id = fields.Many2one(
         "res.users",
         string="Assigned to",
@@ -106,16 +106,13 @@ class HelpdeskTicket(models.Model):
         compute="_compute_stage_id",
         store=True,
         readonly=False,
-        index=True,
         tracking=True,
         copy=False,
         ondelete="restrict",
         group_expand="_read_group_expand_stage_ids",
         domain="[('team_ids', 'in', team_id)]",
     )
-    is_closed = fields.Boolean(
-        related="stage_id.fold", store=True, index=True, string="Closed"
-    )
+    is_closed = fields.Boolean(related="stage_id.fold", store=True, string="Closed")
     tag_ids = fields.Many2many("helpdesk.tag", string="Tags")
     priority = fields.Selection(
         TICKET_PRIORITIES, default="0", required=True, tracking=True
@@ -126,7 +123,6 @@ class HelpdeskTicket(models.Model):
         default="api",
         required=True,
         readonly=True,
-        index=True,
         help="How the ticket reached the helpdesk.",
     )
     assign_date = fields.Datetime(
@@ -153,7 +149,7 @@ class HelpdeskTicket(models.Model):
         string="SLA Deadline",
         compute="_compute_sla_deadline",
         store=True,
-        index=True,
+        index="btree_not_null",
         help="Earliest deadline of the ongoing SLA policies.",
     )
     sla_fail = fields.Boolean(
@@ -183,7 +179,9 @@ class HelpdeskTicket(models.Model):
     _email_message_id_uniq = models.UniqueIndex(
         "(email_message_id) WHERE email_message_id IS NOT NULL"
     )
-    # The first pages of every ticket view are read in this order.
+    # The first pages of every ticket view are read in this order; these also
+    # serve the filters on team and stage. Few other columns are indexed:
+    # every index is rewritten when a priority changes.
     _priority_order_idx = models.Index("(priority DESC, id DESC)")
     _team_priority_order_idx = models.Index("(team_id, priority DESC, id DESC)")
     _stage_priority_order_idx = models.Index("(stage_id, priority DESC, id DESC)")
@@ -365,7 +363,7 @@ class HelpdeskTicket(models.Model):
                 ):
                     obsolete_ids.append(status.id)
             new_pairs += [(ticket, sla) for sla in applicable - covered]
-        Status.browse(obsolete_ids).unlink()
+        Status.browse(obsolete_ids)._drop()
         if new_pairs:
             created = Status.create(Status._prepare_values(new_pairs))
             created._update_for_stage(now)

@@ -1,0 +1,4 @@
+from . import helpdesk_team
+from . import helpdesk_ticket
+from . import forum_forum
+from . import forum_post

@@ -1,0 +1,4 @@
+from . import test_contact_us
+from . import test_share_on_forum
+from . import test_team_forum
+from . import test_tours

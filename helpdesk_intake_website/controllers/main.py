@@ -1,5 +1,4 @@
 from odoo import http
-from odoo.fields import Domain
 from odoo.http import request
 
 
@@ -38,14 +37,14 @@ class HelpdeskWebsite(http.Controller):
     # ------------------------------------------------------------
 
     def _helpdesk_teams_domain(self):
-        """Teams listed on ``/helpdesk``: those whose form is on the current
-        website, published ones only for visitors."""
-        domain = Domain("use_website_form", "=", True) & Domain(
-            "website_page_id.website_id", "=", request.website.id
+        """Teams listed on ``/helpdesk``: those of the current website's Help
+        Center, unpublished ones too for its designers."""
+        return request.env["helpdesk.team"]._website_help_center_domain(
+            request.website,
+            include_unpublished=request.env.user.has_group(
+                "website.group_website_designer"
+            ),
         )
-        if not request.env.user.has_group("website.group_website_designer"):
-            domain &= Domain("website_page_id.is_published", "=", True)
-        return domain
 
     def _prepare_helpdesk_teams_values(self, teams):
         return {"teams": teams}

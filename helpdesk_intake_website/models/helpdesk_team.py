@@ -3,14 +3,35 @@ import json
 from lxml import etree
 
 from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools.urls import urljoin
 
 PAGE_TEMPLATE = "helpdesk_intake_website.team_page"
+# Characters that the website form script rewrites in the JSON of its
+# ``data-values`` element (it turns Python-style quotes and constants into
+# JSON): escaped, text such as a customer's name or a forum question's title
+# reaches the form unchanged.
+DATA_VALUES_ESCAPES = str.maketrans({char: f"\\u{ord(char):04x}" for char in "'[]{},:"})
 
 
 def form_input_name(name):
     """Name of a form input as the form controller reads it (the editor
     stores double quotes of custom field labels as ``&quot;``)."""
     return (name or "").replace("&quot;", '"')
+
+
+def data_values_json(values):
+    """``values`` as the JSON of a form's ``data-values`` element."""
+    items = (
+        f"{json.dumps(key)}: "
+        + (
+            json.dumps(value).translate(DATA_VALUES_ESCAPES)
+            if isinstance(value, str)
+            else json.dumps(value)
+        )
+        for key, value in values.items()
+    )
+    return "{" + ", ".join(items) + "}"
 
 
 class HelpdeskTeam(models.Model):
@@ -112,8 +133,43 @@ class HelpdeskTeam(models.Model):
             page.write({"website_id": website.id, "url": url})
 
     def open_website_url(self):
+        """Go to Website: preview the page of ``_website_url_to_open``, on
+        its website's own domain when it has one, as website pages do."""
         self.ensure_one()
-        return self.website_page_id.sudo().open_website_url()
+        url, website = self._website_url_to_open()
+        if website.domain:
+            client_action_url = self.env["website"].get_client_action_url(url)
+            return {
+                "type": "ir.actions.act_url",
+                "url": urljoin(
+                    website.domain, f"{client_action_url}&website_id={website.id}"
+                ),
+                "target": "self",
+            }
+        return self.env["website"].get_client_action(url, False, website.id)
+
+    def _website_url_to_open(self):
+        """(URL, website) of the page Go to Website opens: the team's ticket
+        form page."""
+        self.ensure_one()
+        page = self.website_page_id.sudo()
+        return page.url, page.website_id
+
+    # ------------------------------------------------------------
+    # HELP CENTER
+    # ------------------------------------------------------------
+
+    @api.model
+    def _website_help_center_domain(self, website, include_unpublished=False):
+        """Teams the Help Center (``/helpdesk``) of ``website`` lists: those
+        whose form is on that website, published ones only unless
+        ``include_unpublished`` (for the website's designers)."""
+        domain = Domain("use_website_form", "=", True) & Domain(
+            "website_page_id.website_id", "=", website.id
+        )
+        if not include_unpublished:
+            domain &= Domain("website_page_id.is_published", "=", True)
+        return domain
 
     # ------------------------------------------------------------
     # WEBSITE FORM
@@ -132,13 +188,20 @@ class HelpdeskTeam(models.Model):
         )
 
     def _website_form_prefill_values(self, user):
-        """Values the page's form starts with (``data-for`` of the form): the
-        team, and who the customer is when they are logged in."""
+        """JSON of the values the page's form starts with (``data-values`` of
+        the form's ``data-for`` element). The teams' pages are copies of the
+        page template that call this method: its name and result stay."""
+        self.ensure_one()
+        return data_values_json(self._prepare_website_form_prefill(user))
+
+    def _prepare_website_form_prefill(self, user):
+        """Values the page's form starts with, by input name: the team, and
+        who the customer is when they are logged in."""
         self.ensure_one()
         values = {"team_id": self.id}
         if not user._is_public():
             values.update(partner_name=user.name, partner_email=user.email or "")
-        return json.dumps(values)
+        return values
 
     def _website_form_required_fields(self):
         """Names of the inputs the team's form marks as required, so that the

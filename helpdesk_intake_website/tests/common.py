@@ -1,7 +1,20 @@
+import json
 import re
+
+from lxml import html
 
 import odoo
 from odoo.tests import HttpCase, new_test_user
+
+
+def parse_data_values(text):
+    """The JSON of a form's data-values, rewritten as the website form script
+    does before parsing it (website/static/src/js/utils.js getParsedDataFor)."""
+    text = re.sub(r"([,:[]\s*)True", r"\1true", text)
+    text = re.sub(r"([,:[]\s*)(False|None)", r'\1""', text)
+    text = re.sub(r"'(\s*[,:\]}])", r'"\1', text)
+    text = re.sub(r"([{[:,]\s*)'", r'\1"', text)
+    return json.loads(text)
 
 
 class HelpdeskWebsiteCommon(HttpCase):
@@ -84,6 +97,13 @@ class HelpdeskWebsiteCommon(HttpCase):
         """Make ``website`` the current website of the test browser session."""
         self.session["force_website_id"] = website.id
         odoo.http.root.session_store.save(self.session)
+
+    def form_prefill(self, url):
+        """The values the ticket form of the page at ``url`` starts with, as
+        the form script reads them."""
+        page = html.fromstring(self.url_open(url).text)
+        (values,) = page.xpath("//*[@data-for='helpdesk_ticket_form']/@data-values")
+        return parse_data_values(values)
 
     def csrf_token(self, url):
         """The CSRF token of the page at ``url``, as the form script reads it."""

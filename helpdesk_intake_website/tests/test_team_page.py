@@ -85,6 +85,21 @@ class TestTeamPage(HelpdeskWebsiteCommon):
         )
         self.assertIn("&#34;partner_name&#34;: &#34;Paula Portal&#34;", html)
 
+    def test_prefill_survives_the_form_script(self):
+        # The form script turns Python-style quotes and constants into JSON
+        # before parsing the prefill: a name with a quote followed by a comma,
+        # or with ": None", must reach the form as it is.
+        self.portal_user.name = "O'Brien, Jr: None"
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        self.assertEqual(
+            self.form_prefill(self.team.website_url),
+            {
+                "team_id": self.team.id,
+                "partner_name": "O'Brien, Jr: None",
+                "partner_email": "paula.portal@example.com",
+            },
+        )
+
     def test_unpublished_page(self):
         self.page.is_published = False
         self.assertFalse(self.team.is_published)
@@ -150,6 +165,13 @@ class TestTeamPage(HelpdeskWebsiteCommon):
         self.assertEqual(action["tag"], "website_preview")
         self.assertEqual(action["params"]["path"], "/helpdesk/web-support")
         self.assertEqual(action["params"]["website_id"], self.website.id)
+
+        self.website.domain = "https://help.example.com"
+        self.assertEqual(
+            self.team.open_website_url(),
+            self.page.open_website_url(),
+            "on the website's own domain, as website pages",
+        )
 
     def test_delete_team_deletes_page(self):
         view = self.page.view_id

@@ -1,7 +1,6 @@
 from urllib.parse import urlencode
 
 from odoo import fields, models
-from odoo.fields import Domain
 
 from .helpdesk_team import QUESTION_PARAMETER
 
@@ -35,17 +34,8 @@ class ForumForum(models.Model):
             if question and question.forum_id == self and not question.parent_id:
                 url += "?" + urlencode({QUESTION_PARAMETER: question.id})
             return url
-        help_center = (
-            self.env["helpdesk.team"]
-            .sudo()
-            .search_count(self._helpdesk_help_center_domain(website), limit=1)
+        Team = self.env["helpdesk.team"].sudo()
+        help_center = Team.search_count(
+            Team._website_help_center_domain(website), limit=1
         )
         return HELP_CENTER_URL if help_center else False
-
-    def _helpdesk_help_center_domain(self, website):
-        """Teams the Help Center lists to visitors of ``website``."""
-        return (
-            Domain("use_website_form", "=", True)
-            & Domain("website_page_id.website_id", "=", website.id)
-            & Domain("website_page_id.is_published", "=", True)
-        )

@@ -1,29 +1,9 @@
-import json
-
 from odoo import api, fields, models
 from odoo.http import request
 
-# Characters that the website form script rewrites in the JSON of its
-# ``data-values`` element (it turns Python-style quotes and constants into
-# JSON): escaped, text such as a question's title reaches the form unchanged.
-DATA_VALUES_ESCAPES = str.maketrans({char: f"\\u{ord(char):04x}" for char in "'[]{},:"})
 # Query parameter of the ticket form page: the forum question the visitor
 # comes from, whose title becomes the ticket's subject.
 QUESTION_PARAMETER = "forum_question"
-
-
-def data_values_json(values):
-    """``values`` as the JSON of a form's ``data-values`` element."""
-    items = (
-        f"{json.dumps(key)}: "
-        + (
-            json.dumps(value).translate(DATA_VALUES_ESCAPES)
-            if isinstance(value, str)
-            else json.dumps(value)
-        )
-        for key, value in values.items()
-    )
-    return "{" + ", ".join(items) + "}"
 
 
 class HelpdeskTeam(models.Model):
@@ -145,11 +125,11 @@ class HelpdeskTeam(models.Model):
             and (not forum.website_id or forum.website_id == self.website_id)
         )
 
-    def open_website_url(self):
-        """Go to Website: the team's forum when visitors see it, else the ticket
-        form page. A forum hidden from visitors (archived, restricted) is only
-        opened when the team has no ticket form page: managers still see it,
-        with the reason it is hidden."""
+    def _website_url_to_open(self):
+        """The team's forum when visitors see it, else the ticket form page. A
+        forum hidden from visitors (archived, restricted) is only opened when
+        the team has no ticket form page: managers still see it, with the
+        reason it is hidden."""
         self.ensure_one()
         if self._website_forum_is_public() or (
             self.use_website_forum
@@ -158,24 +138,22 @@ class HelpdeskTeam(models.Model):
         ):
             # sudo: forum.forum - the forum's address, even when restricted
             forum = self.website_forum_id.sudo()
-            action = forum.go_to_website()
-            action["params"]["website_id"] = (forum.website_id or self.website_id).id
-            return action
-        return super().open_website_url()
+            return forum._compute_website_url(), forum.website_id or self.website_id
+        return super()._website_url_to_open()
 
     # ------------------------------------------------------------
     # WEBSITE FORM
     # ------------------------------------------------------------
 
-    def _website_form_prefill_values(self, user):
+    def _prepare_website_form_prefill(self, user):
         # Visitors arriving from a question of the team's forum (its Contact us
         # button) find the question's title as the subject of their ticket.
-        values = super()._website_form_prefill_values(user)
+        values = super()._prepare_website_form_prefill(user)
         question_id = request and request.httprequest.args.get(QUESTION_PARAMETER)
         question = self._website_forum_question(question_id, user)
-        if not question:
-            return values
-        return data_values_json({**json.loads(values), "name": question.name})
+        if question:
+            values["name"] = question.name
+        return values
 
     def _website_forum_question(self, question_id, user):
         """The question ``question_id`` of the team's forum, if ``user`` may see

@@ -1,21 +1,15 @@
-from odoo.tests import HttpCase, new_test_user
+from odoo.tests import new_test_user
+
+from odoo.addons.helpdesk_intake_website.tests.common import HelpdeskWebsiteCommon
 
 
-class HelpdeskForumCommon(HttpCase):
-    """A website, a team with its published ticket form and its forum, an
-    agent, and a question of the forum asked by a community member."""
+class HelpdeskForumCommon(HelpdeskWebsiteCommon):
+    """The website addon's team with its published ticket form, and now its
+    forum, and a question of the forum asked by a community member."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.website = cls.env.ref("website.default_website")
-        cls.agent = new_test_user(
-            cls.env,
-            login="hdf_agent",
-            name="Wanda Agent",
-            email="wanda.agent@example.com",
-            groups="helpdesk_intake.group_helpdesk_user",
-        )
         cls.member = new_test_user(
             cls.env,
             login="hdf_member",
@@ -24,16 +18,7 @@ class HelpdeskForumCommon(HttpCase):
             groups="base.group_portal",
             karma=200,
         )
-        cls.team = cls.env["helpdesk.team"].create(
-            {
-                "name": "Lamp Support",
-                "member_ids": [(6, 0, cls.agent.ids)],
-                "website_id": cls.website.id,
-                "use_website_form": True,
-                "use_website_forum": True,
-                "use_acknowledgement": False,
-            }
-        )
+        cls.team.write({"use_website_forum": True, "use_acknowledgement": False})
         cls.forum = cls.team.website_forum_id
         cls.question = cls.ask("How do I return a damaged lamp?")
 
@@ -51,7 +36,3 @@ class HelpdeskForumCommon(HttpCase):
                 }
             )
         )
-
-    def setUp(self):
-        super().setUp()
-        self.authenticate(None, None)

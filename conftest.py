@@ -65,5 +65,9 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="tagged -standard: Odoo does not run it by default")
     for item in items:
+        # Odoo tags only the test classes of addons as "standard"; the
+        # repository's own Odoo tests run whenever they are collected.
+        if not (item.cls and item.cls.__module__.startswith("odoo.addons.")):
+            continue
         if "standard" not in getattr(item.cls, "test_tags", {"standard"}):
             item.add_marker(skip)

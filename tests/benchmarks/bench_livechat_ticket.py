@@ -18,12 +18,17 @@ installed in it; everything the benchmark creates is rolled back.
 import argparse
 import base64
 import statistics
-import subprocess
 import sys
 import time
 import uuid
 
-from _odoo_env import REPO, ensure_database, odoo_env
+from _odoo_env import (
+    close_registry,
+    drop_database,
+    ensure_database,
+    install_missing,
+    odoo_env,
+)
 from markupsafe import Markup
 
 from odoo.fields import Command
@@ -34,33 +39,6 @@ TARGET_RATIO = 1.5
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVQIW2P4v5ThPwAG7wKklwQ/bwAAAABJRU5ErkJggg=="
 )
-
-
-def odoo_command(*args):
-    return [sys.executable, "-m", "odoo", *args]
-
-
-def install_missing(database):
-    # Asked to PostgreSQL: a registry loaded now would miss the addons installed next.
-    installed = subprocess.run(
-        [
-            "psql",
-            "-d",
-            database,
-            "-Atc",
-            "SELECT name FROM ir_module_module WHERE state = 'installed'",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    missing = sorted(set(MODULES) - set(installed))
-    if missing:
-        print(f"installing {', '.join(missing)} in {database}...", flush=True)
-        install = ["-d", database, f"--addons-path={REPO}", "-i", ",".join(missing)]
-        subprocess.run(
-            odoo_command(*install, "--stop-after-init", "--log-level=warn"), check=True
-        )
 
 
 def build_conversation(env, messages):
@@ -211,7 +189,7 @@ def main():
 
     database = args.database or f"bench_livechat_ticket_{uuid.uuid4().hex[:8]}"
     if args.database:
-        install_missing(database)
+        install_missing(database, MODULES)
     else:
         ensure_database(database, MODULES)
     try:
@@ -220,8 +198,8 @@ def main():
             ratio = report(channel, run_commands(env, channel, args.runs))
     finally:
         if not args.database:
-            drop = ["db", f"--addons-path={REPO}", "drop", database]
-            subprocess.run(odoo_command(*drop), check=False, capture_output=True)
+            close_registry(database)
+            drop_database(database)
     return 0 if ratio <= TARGET_RATIO else 1
 
 

@@ -16,83 +16,31 @@ end.
 """
 
 import argparse
-import contextlib
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 
 import requests
+from _odoo_env import (
+    committed_env,
+    drop_database,
+    install,
+    install_missing,
+    odoo_server,
+)
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULES = ["helpdesk_intake_website", "website_crm"]
 RATE_LIMIT_KEY = "helpdesk_intake_website.rate_limit"
 TEAM_NAME = "Website Form Benchmark"
 BENCH_DOMAIN = "bench.example.com"
 
 
-def odoo_command(*args):
-    return [sys.executable, "-m", "odoo", *args]
-
-
-def missing_modules(database):
-    names = ", ".join(f"'{name}'" for name in MODULES)
-    query = (
-        "SELECT name FROM ir_module_module"
-        f" WHERE state = 'installed' AND name IN ({names})"
-    )
-    result = subprocess.run(
-        ["psql", "-d", database, "-Atqc", query],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return sorted(set(MODULES) - set(result.stdout.split()))
-
-
-def install(database, modules):
-    print(f"installing {', '.join(modules)} in {database}...", flush=True)
-    subprocess.run(
-        odoo_command(
-            "-d",
-            database,
-            f"--addons-path={REPO}",
-            "-i",
-            ",".join(modules),
-            "--stop-after-init",
-            "--log-level=warn",
-        ),
-        check=True,
-    )
-
-
-@contextlib.contextmanager
-def odoo_env(database):
-    """An environment as superuser whose changes are committed."""
-    import odoo
-    from odoo import api
-    from odoo.modules.registry import Registry
-
-    odoo.tools.config.parse_config(
-        ["-d", database, f"--addons-path={REPO}", "--log-level=warn"]
-    )
-    try:
-        with Registry(database).cursor() as cr:
-            yield api.Environment(cr, api.SUPERUSER_ID, {})
-    finally:
-        # the database may be dropped afterwards: leave no connection open
-        Registry.delete(database)
-        odoo.sql_db.close_db(database)
-
-
 def set_up(database, posts):
     """Create the benchmark team with its published form and lift the
     per-address limit (every post comes from 127.0.0.1) without disabling
     its check. Return the team id and the previous limit."""
-    with odoo_env(database) as env:
+    with committed_env(database) as env:
         ICP = env["ir.config_parameter"]
         previous_limit = ICP.get_param(RATE_LIMIT_KEY)
         ICP.set_param(RATE_LIMIT_KEY, str(posts * 10 + 1000))
@@ -103,7 +51,7 @@ def set_up(database, posts):
 
 
 def clean_up(database, team_id, previous_limit):
-    with odoo_env(database) as env:
+    with committed_env(database) as env:
         team = env["helpdesk.team"].browse(team_id)
         tickets = (
             env["helpdesk.ticket"]
@@ -117,44 +65,6 @@ def clean_up(database, team_id, previous_limit):
         env["crm.lead"].with_context(active_test=False).search(bench_address).unlink()
         customers.filtered(lambda p: p.email.endswith(f"@{BENCH_DOMAIN}")).unlink()
         env["ir.config_parameter"].set_param(RATE_LIMIT_KEY, previous_limit or False)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def odoo_server(database):
-    port = free_port()
-    server = subprocess.Popen(
-        odoo_command(
-            "server",
-            "-d",
-            database,
-            f"--db-filter=^{database}$",
-            f"--addons-path={REPO}",
-            "--http-interface=127.0.0.1",
-            f"--http-port={port}",
-            "--workers=0",
-            "--max-cron-threads=0",
-            "--log-level=warn",
-        ),
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _attempt in range(120):
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(f"{url}/web/health", timeout=5).ok:
-                    break
-            time.sleep(0.5)
-        else:
-            raise RuntimeError("the Odoo server did not start")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def ticket_form(team_id):
@@ -223,9 +133,10 @@ def main():
     throwaway = not args.database
     database = args.database or f"helpdesk_web_bench_{os.getpid()}"
     if throwaway:
+        print(f"creating database {database}...", flush=True)
         install(database, MODULES)
-    elif missing := missing_modules(database):
-        install(database, missing)
+    else:
+        install_missing(database, MODULES)
 
     team_id = previous_limit = None
     try:
@@ -234,7 +145,7 @@ def main():
             durations = run(url, team_id, args.posts, args.warmup)
     finally:
         if throwaway:
-            subprocess.run(["dropdb", "--if-exists", database], check=False)
+            drop_database(database)
         elif team_id:
             clean_up(database, team_id, previous_limit)
 

@@ -118,6 +118,10 @@ class TestCrossChannel(HttpCase):
         self._livechat_ticket()
 
         tickets = self.env["helpdesk.ticket"].search([("team_id", "=", self.team.id)])
+        self.assertTrue(all(tickets.mapped("ack_pending")))
+        # what the scheduled action, triggered by the ticket creations, does
+        self.env["helpdesk.ticket"]._cron_send_acknowledgements()
+        self.assertFalse(any(tickets.mapped("ack_pending")))
         by_channel = {ticket.channel: ticket for ticket in tickets}
         self.assertEqual(set(by_channel), {"email", "website", "livechat"})
         self.assertEqual(

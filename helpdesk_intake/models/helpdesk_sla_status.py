@@ -62,6 +62,8 @@ class HelpdeskSlaStatus(models.Model):
 
     _ticket_sla_uniq = models.UniqueIndex("(ticket_id, sla_id)")
     _ongoing_deadline_idx = models.Index("(deadline) WHERE status = 'ongoing'")
+    # Success rate of the team overview, over recent statuses.
+    _team_create_date_idx = models.Index("(team_id, create_date)")
 
     @api.depends("status", "deadline")
     def _compute_color(self):

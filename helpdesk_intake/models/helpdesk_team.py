@@ -1,6 +1,6 @@
 from ast import literal_eval
 from collections import defaultdict
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytz
 
@@ -15,6 +15,9 @@ CHANNEL_ADDONS = {
     "use_livechat": "helpdesk_intake_livechat",
     "use_website_form": "helpdesk_intake_website",
 }
+
+# Period of the "% on time" of the team overview.
+SLA_RATE_DAYS = 30
 
 DEFAULT_STAGE_XMLIDS = (
     "helpdesk_intake.stage_new",
@@ -114,8 +117,16 @@ class HelpdeskTeam(models.Model):
         help="Give tickets deadlines from the team's SLA policies.",
     )
     sla_ids = fields.One2many("helpdesk.sla", "team_id", string="Policies")
-    sla_failed_count = fields.Integer(string="SLA Failed", compute="_compute_sla_stats")
-    sla_success_rate = fields.Float(string="% On Time", compute="_compute_sla_stats")
+    sla_failed_count = fields.Integer(
+        string="SLA Failed",
+        compute="_compute_sla_stats",
+        help="Open tickets with a failed SLA.",
+    )
+    sla_success_rate = fields.Float(
+        string="% On Time",
+        compute="_compute_sla_stats",
+        help="SLAs of the last 30 days reached in time, among those reached or failed.",
+    )
 
     # Customer communication
     reply_to_closed = fields.Selection(
@@ -209,21 +220,35 @@ class HelpdeskTeam(models.Model):
 
     def _compute_sla_stats(self):
         Status = self.env["helpdesk.sla.status"]
+        now = fields.Datetime.now()
         base = Domain("team_id", "in", self.ids)
-        failed = dict(
+        failed_open = dict(
             Status._read_group(
-                base & Domain(Status._failed_domain()), ["team_id"], ["__count"]
+                base
+                & Domain(Status._failed_domain(now))
+                & Domain("ticket_id.is_closed", "=", False),
+                ["team_id"],
+                ["__count"],
             )
         )
-        reached = dict(
-            Status._read_group(
-                base & Domain("status", "=", "reached"), ["team_id"], ["__count"]
-            )
+        # Statuses of the period that are settled: reached, or failed as of now.
+        settled = Status._read_group(
+            base
+            & Domain("create_date", ">=", now - timedelta(days=SLA_RATE_DAYS))
+            & (Domain("status", "!=", "ongoing") | Domain("deadline", "<", now)),
+            ["team_id", "status"],
+            ["__count"],
         )
+        reached, done = defaultdict(int), defaultdict(int)
+        for team, status, count in settled:
+            done[team] += count
+            if status == "reached":
+                reached[team] += count
         for team in self:
-            team.sla_failed_count = failed.get(team, 0)
-            done = team.sla_failed_count + reached.get(team, 0)
-            team.sla_success_rate = 100.0 * reached.get(team, 0) / done if done else 0.0
+            team.sla_failed_count = failed_open.get(team, 0)
+            team.sla_success_rate = (
+                100.0 * reached[team] / done[team] if done[team] else 0.0
+            )
 
     def write(self, vals):
         res = super().write(vals)
@@ -371,4 +396,6 @@ class HelpdeskTeam(models.Model):
         return self._action_tickets([("is_closed", "=", False), ("priority", "=", "3")])
 
     def action_view_sla_failed_tickets(self):
-        return self._action_tickets([("sla_fail", "=", True)])
+        return self._action_tickets(
+            [("is_closed", "=", False), ("sla_fail", "=", True)]
+        )

@@ -9,7 +9,13 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import email_normalize, email_split, html2plaintext, is_html_empty
+from odoo.tools import (
+    email_normalize,
+    email_split,
+    formataddr,
+    html2plaintext,
+    is_html_empty,
+)
 from odoo.tools.mail import email_re
 
 TICKET_PRIORITIES = [
@@ -142,9 +148,6 @@ class HelpdeskTicket(models.Model):
     sla_status_ids = fields.One2many(
         "helpdesk.sla.status", "ticket_id", string="SLA Statuses"
     )
-    sla_tag_ids = fields.Many2many(
-        "helpdesk.sla.status", string="SLAs", compute="_compute_sla_tag_ids"
-    )
     sla_deadline = fields.Datetime(
         string="SLA Deadline",
         compute="_compute_sla_deadline",
@@ -173,8 +176,23 @@ class HelpdeskTicket(models.Model):
         copy=False,
         help="The mail gateway failed on the email; the original is attached.",
     )
+    ack_pending = fields.Boolean(
+        string="Acknowledgement Pending",
+        readonly=True,
+        copy=False,
+        help="The acknowledgement email is about to be sent to the customer.",
+    )
     original_email_id = fields.Many2one("ir.attachment", readonly=True, copy=False)
 
+    _ack_pending_idx = models.Index("(id) WHERE ack_pending IS TRUE")
+    # Open tickets are what agents look at: column counts, progress bars and
+    # counters read this index only.
+    _open_tickets_idx = models.Index(
+        "(stage_id, priority, team_id) INCLUDE (user_id, company_id)"
+        " WHERE is_closed IS NOT TRUE AND active IS TRUE"
+    )
+    # "Today" counters of the team overview.
+    _create_date_idx = models.Index("(create_date)")
     # One ticket per email, even when several workers fetch the same message.
     _email_message_id_uniq = models.UniqueIndex(
         "(email_message_id) WHERE email_message_id IS NOT NULL"
@@ -226,10 +244,6 @@ class HelpdeskTicket(models.Model):
                 ticket.close_date = False
             elif not ticket.close_date:
                 ticket.close_date = now
-
-    def _compute_sla_tag_ids(self):
-        for ticket in self:
-            ticket.sla_tag_ids = ticket.sla_status_ids
 
     @api.depends("sla_status_ids.deadline", "sla_status_ids.status")
     def _compute_sla_deadline(self):
@@ -303,8 +317,9 @@ class HelpdeskTicket(models.Model):
                 vals["ref"] = Sequence.next_by_code("helpdesk.ticket")
         self._prepare_assignment(vals_list)
         tickets = super().create(vals_list)
+        tickets._link_customers()
         tickets._sla_apply()
-        tickets._send_acknowledgement()
+        tickets._request_acknowledgement()
         return tickets
 
     def write(self, vals):
@@ -368,6 +383,19 @@ class HelpdeskTicket(models.Model):
             created = Status.create(Status._prepare_values(new_pairs))
             created._update_for_stage(now)
 
+    def _link_customers(self):
+        """Give tickets that only know the customer's email address their
+        customer: found by that address, or created."""
+        if self.env.context.get("helpdesk_auto_generated_email"):
+            return
+        for ticket in self.filtered(lambda t: not t.partner_id and t.partner_email):
+            customer = ticket._partner_find_from_emails_single(
+                [formataddr((ticket.partner_name or "", ticket.partner_email))],
+                no_create=False,
+            )
+            if customer:
+                ticket.sudo().partner_id = customer
+
     def _prepare_assignment(self, vals_list):
         """Fill ``user_id`` of new tickets from their team's assignment method."""
         default_team = None
@@ -397,19 +425,41 @@ class HelpdeskTicket(models.Model):
     # AUTOMATED EMAILS
     # ------------------------------------------------------------
 
-    def _send_acknowledgement(self):
+    def _request_acknowledgement(self):
+        """Mark new tickets whose customer gets an acknowledgement. The email
+        itself is written by a scheduled action woken right away: rendering
+        and posting it would otherwise double the time the mail gateway, the
+        website form or the live chat spend creating a ticket."""
         if self.env.context.get("helpdesk_auto_generated_email"):
             return
-        for ticket in self:
-            team = ticket.team_id
-            if (
-                team.use_acknowledgement
-                and team.ack_template_id
-                and ticket._accepts_automated_email()
-            ):
-                ticket._post_automated_email(team.ack_template_id)
+        own_addresses = self._helpdesk_own_addresses()
+        pending = self.filtered(
+            lambda ticket: (
+                ticket.team_id.use_acknowledgement
+                and ticket.team_id.ack_template_id
+                and ticket._accepts_automated_email(own_addresses)
+            )
+        )
+        if pending:
+            pending.sudo().ack_pending = True
+            self.env.ref(
+                "helpdesk_intake.ir_cron_send_acknowledgements"
+            ).sudo()._trigger()
 
-    def _accepts_automated_email(self):
+    @api.model
+    def _cron_send_acknowledgements(self, batch_size=200):
+        tickets = self.sudo().search([("ack_pending", "=", True)], limit=batch_size)
+        tickets.ack_pending = False
+        for ticket in tickets:
+            team = ticket.team_id
+            if team.use_acknowledgement and team.ack_template_id:
+                ticket._post_automated_email(team.ack_template_id)
+        if len(tickets) == batch_size:
+            self.env.ref(
+                "helpdesk_intake.ir_cron_send_acknowledgements"
+            ).sudo()._trigger()
+
+    def _accepts_automated_email(self, own_addresses=None):
         """Whether the customer's address is a person's mailbox that may be
         answered automatically without risking a mail loop."""
         self.ensure_one()
@@ -418,7 +468,9 @@ class HelpdeskTicket(models.Model):
             return False
         if AUTOMATED_SENDER.match(email.split("@", 1)[0]):
             return False
-        return email not in self._helpdesk_own_addresses()
+        if own_addresses is None:
+            own_addresses = self._helpdesk_own_addresses()
+        return email not in own_addresses
 
     @api.model
     def _helpdesk_own_addresses(self):
@@ -443,10 +495,6 @@ class HelpdeskTicket(models.Model):
         as an automatic reply."""
         self.ensure_one()
         ticket = self.sudo()
-        if not ticket.partner_id and ticket.partner_email:
-            ticket.partner_id = ticket._partner_find_from_emails_single(
-                [ticket.partner_email], no_create=False
-            )
         if not ticket.partner_id:
             return
         template = template.sudo()

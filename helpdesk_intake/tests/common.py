@@ -360,10 +360,12 @@ class HelpdeskIntakeCommon(MailCommon):
 
     @contextmanager
     def mock_mail_gateway(self, *args, **kwargs):
-        """Odoo's mocked SMTP, plus a run of the mail queue on exit, as the
-        triggered mail cron does: automated emails wait in the queue."""
+        """Odoo's mocked SMTP, plus, on exit, the runs of the scheduled
+        actions that send acknowledgements and the mail queue, as their
+        triggers do right after the transaction."""
         with super().mock_mail_gateway(*args, **kwargs):
             yield
+            self.env["helpdesk.ticket"]._cron_send_acknowledgements()
             self.env["mail.mail"].sudo().process_email_queue()
 
     def sent_to(self, email):

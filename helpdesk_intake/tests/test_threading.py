@@ -27,6 +27,7 @@ class TestThreading(HelpdeskIntakeCommon):
         return ticket.message_ids.filtered(lambda m: m.message_type == "email")
 
     def test_reply_to_acknowledgement(self):
+        self.env["helpdesk.ticket"]._cron_send_acknowledgements()
         ack = self.ticket.message_ids.filtered(
             lambda m: m.message_type == "auto_comment"
         )

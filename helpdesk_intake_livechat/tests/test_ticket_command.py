@@ -75,6 +75,8 @@ class TestTicketCommand(HelpdeskLivechatCase):
         self.assertEqual(ticket.partner_email, "guest@example.com")
         # The core's acknowledgement rules apply: the guest gets the reference.
         self.assertEqual(ticket.partner_id.email, "guest@example.com")
+        self.assertTrue(ticket.ack_pending)
+        self.env["helpdesk.ticket"]._cron_send_acknowledgements()
         ack = ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment")
         self.assertEqual(len(ack), 1)
 

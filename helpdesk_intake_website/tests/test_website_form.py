@@ -74,6 +74,7 @@ class TestWebsiteForm(HelpdeskWebsiteCommon):
         )
         self.assertEqual(attachment.name, "screenshot.png")
         self.assertEqual(attachment.raw, b"\x89PNG fake image")
+        self.env["helpdesk.ticket"]._cron_send_acknowledgements()
         ack = ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment")
         self.assertEqual(ack.partner_ids, customer, "the core acknowledges the ticket")
 

@@ -322,7 +322,7 @@ BREAKDOWN = (
     ("mail.thread", "_message_parse_post_process", "finding author and recipients"),
     ("mail.thread", "_message_route_process", "processing the route"),
     ("helpdesk.ticket", "message_new", "  message_new: customer and ticket"),
-    ("helpdesk.ticket", "_send_acknowledgement", "    the acknowledgement"),
+    ("helpdesk.ticket", "_request_acknowledgement", "    marking the acknowledgement"),
     ("helpdesk.ticket", "_accepts_automated_email", "      checking the address"),
     ("helpdesk.ticket", "_post_automated_email", "      rendering and posting it"),
     ("mail.template", "_render_field", "        rendering subject and body"),

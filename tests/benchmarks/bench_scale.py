@@ -86,7 +86,7 @@ KANBAN_SPEC = {
     "ref": {},
     "partner_id": MANY2ONE,
     "tag_ids": TAGS_SPEC,
-    "sla_tag_ids": TAGS_SPEC,
+    "sla_status_ids": TAGS_SPEC,
     "sla_deadline": {},
     "channel": {},
     "user_id": MANY2ONE,
@@ -101,7 +101,7 @@ LIST_SPEC = {
     "user_id": MANY2ONE,
     "channel": {},
     "tag_ids": TAGS_SPEC,
-    "sla_tag_ids": TAGS_SPEC,
+    "sla_status_ids": TAGS_SPEC,
     "sla_deadline": {},
     "stage_id": MANY2ONE,
     "create_date": {},
@@ -366,12 +366,12 @@ def describe_data(database):
 # ----------------------------------------------------------------------
 
 
-def operations(env, sla_tags_field="sla_tag_ids"):
+def operations(env, sla_tags_field="sla_status_ids"):
     """The calls of each screen, by name, as functions of an environment."""
     team = env["helpdesk.team"].search([("name", "=", f"{TEAM_PREFIX} 01")])
     kanban_spec, list_spec = (
         {
-            sla_tags_field if name == "sla_tag_ids" else name: value
+            sla_tags_field if name == "sla_status_ids" else name: value
             for name, value in spec.items()
         }
         for spec in (KANBAN_SPEC, LIST_SPEC)
@@ -438,7 +438,7 @@ def call(registry, uid, operation, hook=None):
             cr.rollback()
 
 
-def measure(registry, agent_login, runs, warmup, sla_tags_field="sla_tag_ids"):
+def measure(registry, agent_login, runs, warmup, sla_tags_field="sla_status_ids"):
     from odoo import api
 
     with registry.cursor() as cr:
@@ -529,7 +529,7 @@ def suggested_fixes(database):
         psql(database, f"DROP INDEX IF EXISTS {', '.join(SUGGESTED_INDEXES)}")
 
 
-def run(registry, agent_login, args, sla_tags_field="sla_tag_ids"):
+def run(registry, agent_login, args, sla_tags_field="sla_status_ids"):
     uid, ops, results = measure(
         registry, agent_login, args.runs, args.warmup, sla_tags_field
     )

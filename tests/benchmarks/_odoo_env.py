@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -41,6 +42,18 @@ def ensure_database(name, modules):
         return
     print(f"creating database {name} with {', '.join(modules)}...", flush=True)
     install(name, modules)
+
+
+def prepare_database(requested, prefix, modules):
+    """The database to measure: ``requested`` with ``modules`` added, or a
+    new throwaway one named after ``prefix``."""
+    if requested:
+        install_missing(requested, modules)
+        return requested
+    database = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    print(f"creating database {database}...", flush=True)
+    install(database, modules)
+    return database
 
 
 def install(database, modules):

@@ -49,10 +49,9 @@ from _odoo_env import (
     close_registry,
     committed_env,
     drop_database,
-    install,
-    install_missing,
     load_registry,
     machine_summary,
+    prepare_database,
 )
 
 MODULES = ["helpdesk_intake", "crm"]
@@ -436,12 +435,7 @@ def main():
     args = parser.parse_args()
 
     print(machine_summary(), flush=True)
-    database = args.database or f"bench_email_intake_{uuid.uuid4().hex[:8]}"
-    if args.database:
-        install_missing(database, MODULES)
-    else:
-        print(f"creating database {database}...", flush=True)
-        install(database, MODULES)
+    database = prepare_database(args.database, "bench_email_intake", MODULES)
     try:
         addresses = set_up(database)
         samples = run(

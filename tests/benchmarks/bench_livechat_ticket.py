@@ -25,9 +25,8 @@ import uuid
 from _odoo_env import (
     close_registry,
     drop_database,
-    ensure_database,
-    install_missing,
     odoo_env,
+    prepare_database,
 )
 from markupsafe import Markup
 
@@ -187,11 +186,7 @@ def main():
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
 
-    database = args.database or f"bench_livechat_ticket_{uuid.uuid4().hex[:8]}"
-    if args.database:
-        install_missing(database, MODULES)
-    else:
-        ensure_database(database, MODULES)
+    database = prepare_database(args.database, "bench_livechat_ticket", MODULES)
     try:
         with odoo_env(database) as env:
             channel = build_conversation(env, args.messages)

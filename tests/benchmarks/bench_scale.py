@@ -32,16 +32,14 @@ import statistics
 import sys
 import threading
 import time
-import uuid
 
 from _odoo_env import (
     close_registry,
     committed_env,
     drop_database,
-    install,
-    install_missing,
     load_registry,
     machine_summary,
+    prepare_database,
     psql,
 )
 
@@ -557,12 +555,7 @@ def main():
     args = parser.parse_args()
 
     print(machine_summary(), flush=True)
-    database = args.database or f"bench_scale_{uuid.uuid4().hex[:8]}"
-    if args.database:
-        install_missing(database, MODULES)
-    else:
-        print(f"creating database {database}...", flush=True)
-        install(database, MODULES)
+    database = prepare_database(args.database, "bench_scale", MODULES)
     try:
         agent_login = set_up(database, args.tickets)
         describe_data(database)

@@ -546,13 +546,6 @@ def test_same_email_piped_twice_at_once_one_ticket(piped_twice, database, helpde
     assert_exactly_once(database, corpus, team, helpdesk, only_acks=False)
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="the duplicate is detected by the unique index inside message_new: "
-    "mail.thread._message_route_process then bounces the email to the customer and "
-    "marks the team's alias invalid before the helpdesk drops the duplicate",
-)
 def test_same_email_piped_twice_not_bounced(piped_twice, database, helpdesk):
     team, corpus = piped_twice
     assert_exactly_once(database, corpus, team, helpdesk)

@@ -613,7 +613,13 @@ class HelpdeskTicket(models.Model):
         quoted = text[marker.end() :]
         header = re.search(r"\b(?:from|de|von)\s*:", quoted, re.IGNORECASE)
         sender = email_re.search(quoted, header.end()) if header else None
-        return sender.group(1) if sender else False
+        if not sender:
+            return False
+        # the display name, between "From:" and the address
+        name = quoted[header.end() : sender.start()].strip(" \t*\"'<[(")
+        if name and len(name) <= 100 and "\n" not in name:
+            return formataddr((name, sender.group(1)))
+        return sender.group(1)
 
     def _message_post_after_hook(self, message, msg_vals):
         # The first email of a ticket is its description (with inline images

@@ -21,6 +21,7 @@ class TestForward(HelpdeskIntakeCommon):
         self.assertEqual(len(jane), 1, "the original sender becomes a contact")
         self.assertEqual(ticket.partner_id, jane)
         self.assertEqual(ticket.partner_email, "jane@customer.test")
+        self.assertEqual(jane.name, "Jane Customer")
         self.assertNotEqual(ticket.partner_id, self.partner_employee)
         self.assertIn(jane, ticket.message_partner_ids)
         # the forward itself is still the employee's message

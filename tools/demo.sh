@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: serve every addon, with demo data, on http://localhost:8069.
-# The database is created on the first run; later runs install only the
-# addons it does not have yet, then serve it.
+# The database is created on the first run; later runs bring it up to date
+# with the addons of the repository, then serve it.
 set -euo pipefail
 # shellcheck source=tools/common.sh
 source "$(dirname "$0")/common.sh"
@@ -15,19 +15,12 @@ fi
 ensure_postgres
 
 mapfile -t ADDONS < <(addons)
-INSTALLED=()
-if db_exists "$DB"; then
-    mapfile -t INSTALLED < <(psql -d "$DB" -Atqc \
-        "SELECT name FROM ir_module_module WHERE state = 'installed'")
-fi
-MISSING=$(comm -23 <(printf '%s\n' "${ADDONS[@]}" | sort) \
-    <(printf '%s\n' "${INSTALLED[@]}" | sort) | paste -sd, -)
-
-if [ -n "$MISSING" ]; then
-    echo "== install $MISSING in database $DB"
-    odoo server -d "$DB" -i "$MISSING" --with-demo --stop-after-init --no-http \
-        --log-level=warn
-fi
+ALL=$(IFS=,; echo "${ADDONS[*]}")
+# Installs the addons the database lacks and updates the others, so that a
+# database from an earlier run serves the current code.
+echo "== install or update $ALL in database $DB"
+odoo server -d "$DB" -i "$ALL" -u "$ALL" --with-demo --stop-after-init --no-http \
+    --log-level=warn
 
 echo "Helpdesk demo: open http://localhost:8069 and log in as admin / admin"
 odoo server -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port=8069

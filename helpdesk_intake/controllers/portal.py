@@ -1,6 +1,7 @@
 from odoo import http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
+from odoo.tools import consteq
 
 from odoo.addons.portal.controllers import portal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -102,6 +103,13 @@ class HelpdeskCustomerPortal(portal.CustomerPortal):
             )
         except (AccessError, MissingError):
             return request.redirect("/my")
+        if (
+            ticket_sudo.customer_unverified
+            and access_token
+            and consteq(ticket_sudo.access_token or "", access_token)
+        ):
+            # the token was only mailed to the customer's address
+            ticket_sudo._verify_customer()
         values = self._get_page_view_values(
             ticket_sudo,
             access_token,

@@ -4,5 +4,6 @@ from . import helpdesk_team
 from . import helpdesk_sla
 from . import helpdesk_sla_status
 from . import helpdesk_ticket
+from . import helpdesk_intake_throttle
 from . import mail_alias
 from . import mail_thread

@@ -7,7 +7,7 @@ from email.policy import compat32
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import (
     email_normalize,
@@ -17,6 +17,8 @@ from odoo.tools import (
     is_html_empty,
 )
 from odoo.tools.mail import email_re
+
+from ..tools import client_network, neutralize_display_name, ticket_title
 
 TICKET_PRIORITIES = [
     ("0", "Low"),
@@ -42,7 +44,10 @@ AUTOMATED_SENDER = re.compile(
     re.I,
 )
 SUBJECT_REFERENCE = re.compile(r"#(\d+)\b")
+# Titles made from the first line of a body, when a message has no subject.
 TITLE_MAX_LENGTH = 80
+# Cc contacts an email may make followers: each gets portal access.
+CC_FOLLOWERS_MAX = 10
 # Changing one of these re-evaluates which SLA policies apply to a ticket.
 SLA_CRITERIA = {"team_id", "priority", "tag_ids", "partner_id"}
 
@@ -183,6 +188,15 @@ class HelpdeskTicket(models.Model):
         help="The acknowledgement email is about to be sent to the customer.",
     )
     original_email_id = fields.Many2one("ir.attachment", readonly=True, copy=False)
+    customer_unverified = fields.Boolean(
+        string="Unverified Sender",
+        readonly=True,
+        copy=False,
+        help="The request came from a visitor who was not logged in, with the "
+        "address of an existing contact: the contact does not see the ticket in "
+        "their portal nor follow it until they open the link of the "
+        "acknowledgement sent to that address.",
+    )
 
     _ack_pending_idx = models.Index("(id) WHERE ack_pending IS TRUE")
     # Open tickets are what agents look at: column counts, progress bars and
@@ -296,6 +310,12 @@ class HelpdeskTicket(models.Model):
         return res
 
     @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        if not self.env.su and not self.env.user._is_internal():
+            _check_visitor_search_domain(self, Domain(domain))
+        return super()._search(domain, offset, limit, order, **kwargs)
+
+    @api.model
     def _read_group_expand_stage_ids(self, stages, domain):
         team_id = self.env.context.get("default_team_id")
         if team_id:
@@ -323,6 +343,9 @@ class HelpdeskTicket(models.Model):
         return tickets
 
     def write(self, vals):
+        if "partner_id" in vals and not self.env.su:
+            # an agent choosing the customer vouches for them
+            vals = dict(vals, customer_unverified=False)
         stage_changed = "stage_id" in vals
         res = super().write(vals)
         if SLA_CRITERIA.intersection(vals):
@@ -389,12 +412,82 @@ class HelpdeskTicket(models.Model):
         if self.env.context.get("helpdesk_auto_generated_email"):
             return
         for ticket in self.filtered(lambda t: not t.partner_id and t.partner_email):
+            name = neutralize_display_name(ticket.partner_name)
             customer = ticket._partner_find_from_emails_single(
-                [formataddr((ticket.partner_name or "", ticket.partner_email))],
+                [formataddr((name, ticket.partner_email))],
                 no_create=False,
             )
             if customer:
                 ticket.sudo().partner_id = customer
+
+    @api.model
+    def _prepare_visitor_customer_values(self, name, email, phone=False, user=None):
+        """Customer values of a ticket a visitor submits on a public channel
+        (website form, chat bot), from what they typed; ``user`` is the
+        visitor when they may be logged in.
+
+        A logged-in user is the customer, whatever address they type. A
+        visitor who is not logged in proves nothing by typing an address:
+        when it is an existing contact's, the ticket is linked to that
+        contact but kept out of their portal and followers
+        (``customer_unverified``) until they open the link of the
+        acknowledgement sent to that address. An unknown address gets a new
+        contact. The name is free text: it never takes part in telling the
+        address."""
+        name = neutralize_display_name(name)
+        if user and not user._is_public():
+            partner = user.partner_id
+            values = {
+                "partner_id": partner.id,
+                "partner_name": partner.name,
+                "partner_email": partner.email or email,
+                "partner_phone": partner.phone or phone,
+            }
+            return {field: value for field, value in values.items() if value}
+        values = {"partner_name": name, "partner_email": email, "partner_phone": phone}
+        values = {field: value for field, value in values.items() if value}
+        normalized = email_normalize(email or "")
+        if not normalized:
+            return values
+        Thread = self.env["mail.thread"].sudo()
+        contact = Thread._partner_find_from_emails_single([normalized], no_create=True)
+        if contact:
+            return dict(values, partner_id=contact.id, customer_unverified=True)
+        contact = Thread._partner_find_from_emails_single(
+            [formataddr((name, normalized))],
+            additional_values={normalized: {"phone": phone}} if phone else None,
+            no_create=False,
+        )
+        return dict(values, partner_id=contact.id)
+
+    @api.model
+    def _intake_rate_limit_refusal(self, client_ip, email):
+        """Count a ticket submitted on a public channel (website form, chat
+        bot) against the limits per client network and per customer address,
+        which those channels share: the message refusing it when over them,
+        else None."""
+        events = [
+            ("network", client_network(client_ip)),
+            ("email", email_normalize(email or "") or ""),
+        ]
+        if self.env["helpdesk.intake.throttle"]._acquire(events, serialized=True):
+            return None
+        return self.env._(
+            "Too many requests were sent from your network or for this email "
+            "address in the last hour. Please try again later."
+        )
+
+    def _verify_customer(self):
+        """The customer proved they own the ticket's address (they opened the
+        link mailed to it): the ticket enters their portal and they follow
+        it."""
+        for ticket in self.sudo().filtered("customer_unverified"):
+            ticket.customer_unverified = False
+            ticket.message_subscribe(ticket.partner_id.ids)
+            ticket.message_post(
+                body=self.env._("The customer confirmed their email address."),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _prepare_assignment(self, vals_list):
         """Fill ``user_id`` of new tickets from their team's assignment method."""
@@ -450,9 +543,18 @@ class HelpdeskTicket(models.Model):
     def _cron_send_acknowledgements(self, batch_size=200):
         tickets = self.sudo().search([("ack_pending", "=", True)], limit=batch_size)
         tickets.ack_pending = False
+        Throttle = self.env["helpdesk.intake.throttle"]
         for ticket in tickets:
             team = ticket.team_id
-            if team.use_acknowledgement and team.ack_template_id:
+            # Anyone can type anyone's address in a public form: the helpdesk
+            # must not become a relay that floods one mailbox.
+            if (
+                team.use_acknowledgement
+                and team.ack_template_id
+                and Throttle._acquire(
+                    [("ack", email_normalize(ticket.partner_email or ""))]
+                )
+            ):
                 ticket._post_automated_email(team.ack_template_id)
         if len(tickets) == batch_size:
             self.env.ref(
@@ -544,11 +646,25 @@ class HelpdeskTicket(models.Model):
         ticket = super(
             HelpdeskTicket, self.with_context(default_user_id=False)
         ).message_new(msg_dict, custom_values=values)
-        cc_partners = ticket._partner_find_from_emails_single(
-            email_split(msg_dict.get("cc") or ""), no_create=True
-        )
+        author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        cc_partners = ticket._cc_followers(msg_dict, author)
         ticket.message_subscribe((customer | cc_partners).ids)
         return ticket
+
+    def _cc_followers(self, msg_dict, author):
+        """Existing contacts in Cc of the email that opened the ticket who
+        follow it, and so read it in their portal. Anybody can write to an
+        alias and Cc anyone: only a sender the helpdesk knows (a user, or a
+        follower of the team) brings a few of them; a stranger only those who
+        already follow the team."""
+        self.ensure_one()
+        cc_partners = self._partner_find_from_emails_single(
+            email_split(msg_dict.get("cc") or ""), no_create=True
+        )
+        team_followers = self.team_id.sudo().message_partner_ids
+        if not (author.user_ids or author & team_followers):
+            cc_partners &= team_followers
+        return cc_partners[:CC_FOLLOWERS_MAX]
 
     def message_update(self, msg_dict, update_vals=None):
         if not self._is_internal_sender(msg_dict):
@@ -564,13 +680,13 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _title_from_email(self, msg_dict):
-        subject = (msg_dict.get("subject") or "").strip()
+        subject = ticket_title(msg_dict.get("subject"))
         if subject:
             return subject
         body_lines = html2plaintext(msg_dict.get("body") or "").strip().splitlines()
         first_line = body_lines[0].strip() if body_lines else ""
         if first_line:
-            return first_line[:TITLE_MAX_LENGTH]
+            return ticket_title(first_line, TITLE_MAX_LENGTH)
         return self.env._(
             "Email from %(sender)s", sender=msg_dict.get("email_from") or "?"
         )
@@ -841,3 +957,26 @@ def _header_text(value):
         return str(make_header(decode_header(str(value))))
     except (UnicodeError, LookupError, ValueError):
         return str(value)
+
+
+def _check_visitor_search_domain(model, domain):
+    """Refuse a portal or public user's ``domain`` on ``model`` when a path
+    of it goes through a field the ORM searches without access rules
+    (``bypass_search_access``, such as the messages): internal notes would
+    answer through the number of results. (Odoo refuses the ``any!``
+    operators in domains coming from outside.)"""
+    for condition in domain.iter_conditions():
+        comodel = model
+        for name in condition.field_expr.split("."):
+            field = comodel._fields.get(name)
+            if field is None or not field.relational:
+                break
+            if field.bypass_search_access:
+                raise AccessError(
+                    model.env._("You cannot search tickets by %(field)s.", field=name)
+                )
+            comodel = model.env[field.comodel_name]
+        if condition.operator in ("any", "not any") and isinstance(
+            condition.value, (Domain, list, tuple)
+        ):
+            _check_visitor_search_domain(comodel, Domain(condition.value))

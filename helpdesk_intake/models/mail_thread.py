@@ -1,12 +1,17 @@
 import codecs
+import email
+import logging
 import re
 import xmlrpc.client
+from email.policy import compat32
 
 import psycopg2
 
 from odoo import api, models
-from odoo.tools import email_split
+from odoo.tools import email_normalize, email_split
 from odoo.tools.mail import decode_message_header
+
+_logger = logging.getLogger(__name__)
 
 # Values of headers that mark a message as written by a machine, not a person
 # (RFC 3834 and the de-facto headers of common mail servers).
@@ -58,8 +63,11 @@ class MailThread(models.AbstractModel):
                 raise  # database unavailable or concurrency: retry later
             Ticket = self.env["helpdesk.ticket"].sudo()
             team = Ticket._team_from_raw_email(raw)
-            if not team:
+            # the gates of the alias hold for what the gateway cannot read too
+            if not team.use_alias:
                 raise
+            if self._helpdesk_quarantine_is_loop(team, raw):
+                return False
             try:
                 with self.env.cr.savepoint():
                     return Ticket._quarantine_email(team, raw, error).id
@@ -67,6 +75,32 @@ class MailThread(models.AbstractModel):
                 if is_duplicate_ticket(duplicate):
                     return False  # already kept by an earlier attempt
                 raise
+
+    @api.model
+    def _helpdesk_quarantine_is_loop(self, team, raw):
+        """Whether Odoo's per-sender loop guard refuses an email the gateway
+        could not parse (it then bounces it, within the bounce limit)."""
+        message = email.message_from_bytes(raw, policy=compat32)
+        message_dict = {
+            "email_from": decode_message_header(message, "From"),
+            "to": decode_message_header(message, "To"),
+            "message_id": (message.get("Message-ID") or "").strip(),
+        }
+        route = ("helpdesk.ticket", 0, {}, self.env.uid, team.alias_id)
+        return self._detect_loop_sender(message, message_dict, [route])
+
+    @api.model
+    def _routing_create_bounce_email(self, email_from, body_html, message, **values):
+        # Sender addresses are forgeable: a flood "from" someone must not
+        # make the helpdesk flood them with bounces (backscatter).
+        bounce_to = decode_message_header(message, "Return-Path") or email_from
+        address = email_normalize(bounce_to) or email_normalize(email_from)
+        if not self.env["helpdesk.intake.throttle"]._acquire([("bounce", address)]):
+            _logger.info("Bounce to %s not sent: bounce limit reached", address)
+            return
+        return super()._routing_create_bounce_email(
+            email_from, body_html, message, **values
+        )
 
     @api.model
     def message_route(

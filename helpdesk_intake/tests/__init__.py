@@ -11,8 +11,11 @@ from . import test_performance
 from . import test_portal
 from . import test_priority_order
 from . import test_reply_closed
+from . import test_security_mail
+from . import test_security_portal
 from . import test_sla
 from . import test_stage_template
 from . import test_threading
+from . import test_tools
 from . import test_ui
 from . import test_unprocessable

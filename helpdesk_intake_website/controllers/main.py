@@ -59,7 +59,10 @@ class HelpdeskWebsite(http.Controller):
         return Ticket.sudo().browse(request.session.get("form_builder_id")).exists()
 
     def _prepare_ticket_submitted_values(self, ticket):
+        # The link carries the ticket's access token: only for the customer
+        # themselves, never for whoever typed their address.
+        user = request.env.user
         portal_url = False
-        if ticket and not request.env.user._is_public():
+        if ticket and not user._is_public() and ticket.partner_id == user.partner_id:
             portal_url = ticket.get_portal_url()
         return {"ticket": ticket, "portal_url": portal_url}

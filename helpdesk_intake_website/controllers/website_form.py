@@ -1,10 +1,16 @@
 import json
 import os
 
+from markupsafe import Markup
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
-from odoo.tools import email_normalize, formataddr
+from odoo.tools import email_normalize
 
+from odoo.addons.helpdesk_intake.tools import (
+    has_control_characters,
+    ticket_title,
+)
 from odoo.addons.website.controllers import form
 
 from ..models.helpdesk_team import form_input_name
@@ -13,6 +19,13 @@ TICKET_MODEL = "helpdesk.ticket"
 # Input that people never see nor fill in; robots filling every input do.
 HONEYPOT_FIELD = "homepage"
 MEGABYTE = 1024 * 1024
+# Longest values of the customer inputs (an address is at most 254
+# characters by RFC 5321; E.164 numbers have 15 digits, formatting aside).
+INPUT_MAX_LENGTHS = {"partner_name": 128, "partner_email": 254, "partner_phone": 32}
+
+
+class SubmissionRefused(Exception):
+    """The submission as a whole is refused, with a message for the visitor."""
 
 
 class WebsiteForm(form.WebsiteForm):
@@ -26,7 +39,10 @@ class WebsiteForm(form.WebsiteForm):
         if refusal:
             return json.dumps({"error": refusal})
         kwargs.pop(HONEYPOT_FIELD, None)
-        return super()._handle_website_form(model_name, **kwargs)
+        try:
+            return super()._handle_website_form(model_name, **kwargs)
+        except SubmissionRefused as refused:
+            return json.dumps({"error": str(refused)})
 
     def extract_data(self, model_sudo, values):
         if model_sudo.model != TICKET_MODEL:
@@ -37,6 +53,7 @@ class WebsiteForm(form.WebsiteForm):
         errors = self._helpdesk_field_errors(team, data, values)
         if errors:
             raise ValidationError(errors)
+        self._helpdesk_check_rate_limits(data["record"])
         return data
 
     def insert_record(self, request, model_sudo, values, custom, meta=None):
@@ -64,13 +81,18 @@ class WebsiteForm(form.WebsiteForm):
         read from it, or None to accept it."""
         if values.get(HONEYPOT_FIELD):
             return request.env._("Your request could not be sent.")
-        Submission = request.env["helpdesk.website.submission"]
-        if Submission._is_rate_limited(self._helpdesk_client_ip()):
-            return request.env._(
-                "Too many requests were sent from your network in the last hour. "
-                "Please try again later."
-            )
         return None
+
+    def _helpdesk_check_rate_limits(self, record_values):
+        """Count the valid submission against the limits per client network
+        and per customer address that the website form shares with the chat
+        bot; raise SubmissionRefused over them."""
+        Ticket = request.env[TICKET_MODEL]
+        refusal = Ticket._intake_rate_limit_refusal(
+            self._helpdesk_client_ip(), record_values.get("partner_email")
+        )
+        if refusal:
+            raise SubmissionRefused(refusal)
 
     def _helpdesk_drop_staff_inputs(self, values):
         """Posted values without the ticket fields that visitors may not set,
@@ -109,12 +131,37 @@ class WebsiteForm(form.WebsiteForm):
         } | team._website_form_required_fields()
         for name in required - posted:
             errors[name] = request.env._("This field is required.")
+        errors.update(self._helpdesk_text_errors(values))
         email = data["record"].get("partner_email")
         if email and not email_normalize(email):
             errors["partner_email"] = request.env._(
                 "Please enter a valid email address."
             )
         errors.update(self._helpdesk_attachment_errors(data["attachments"]))
+        return errors
+
+    def _helpdesk_text_errors(self, values):
+        """Errors of text inputs holding control characters (never typed by a
+        person; NUL is refused by the database) or longer than allowed."""
+        fields = request.env[TICKET_MODEL]._fields
+        errors = {}
+        for name, value in values.items():
+            if not isinstance(value, str):
+                continue  # a file
+            input_name = form_input_name(name)
+            field = fields.get(name)
+            multiline = not field or field.type in ("text", "html")
+            if has_control_characters(value, multiline=multiline) or (
+                has_control_characters(name)
+            ):
+                errors[input_name] = request.env._(
+                    "This field contains characters that are not allowed."
+                )
+            elif len(value.strip()) > INPUT_MAX_LENGTHS.get(name, len(value)):
+                errors[input_name] = request.env._(
+                    "This field is too long (maximum %(max)s characters).",
+                    max=INPUT_MAX_LENGTHS[name],
+                )
         return errors
 
     def _helpdesk_attachment_errors(self, files):
@@ -143,39 +190,34 @@ class WebsiteForm(form.WebsiteForm):
 
     def _prepare_ticket_values(self, team, values):
         """Values of the ticket created from the form's ``values``."""
-        safe = request.env[TICKET_MODEL]._website_form_safe_fields()
+        Ticket = request.env[TICKET_MODEL]
+        safe = Ticket._website_form_safe_fields()
         ticket_values = {name: value for name, value in values.items() if name in safe}
         ticket_values.update(team_id=team.id, channel="website", priority="0")
-        customer = self._helpdesk_customer(values)
-        if customer:
-            ticket_values["partner_id"] = customer.id
-        return ticket_values
-
-    def _helpdesk_customer(self, values):
-        """The partner who sent the form: the logged-in customer when they
-        give their own address, else the contact of that address, created
-        when unknown."""
-        email = email_normalize(values.get("partner_email") or "")
-        if not email:
-            return request.env["res.partner"]
-        user = request.env.user
-        if not user._is_public() and user.partner_id.email_normalized == email:
-            return user.partner_id
-        phone = values.get("partner_phone")
-        return (
-            request.env[TICKET_MODEL]
-            .sudo()
-            ._partner_find_from_emails_single(
-                [formataddr((values.get("partner_name") or "", email))],
-                additional_values={email: {"phone": phone}} if phone else None,
-                no_create=False,
+        title = " ".join((ticket_values.get("name") or "").split())
+        if title != ticket_title(title):
+            # a long title is cut as email subjects are: the whole of it opens
+            # the description
+            ticket_values["name"] = ticket_title(title)
+            ticket_values["description"] = Markup("<p>%s</p>%s") % (
+                title,
+                Markup(ticket_values.get("description") or ""),
+            )
+        ticket_values.update(
+            Ticket._prepare_visitor_customer_values(
+                values.get("partner_name"),
+                (values.get("partner_email") or "").strip(),
+                (values.get("partner_phone") or "").strip(),
+                user=request.env.user,
             )
         )
+        return ticket_values
 
     def _helpdesk_ticket_created(self, ticket):
         # Like tickets from emails, the customer follows the ticket, so that
-        # the team's replies reach them.
-        ticket.message_subscribe(partner_ids=ticket.partner_id.ids)
+        # the team's replies reach them, once they proved their address.
+        if not ticket.customer_unverified:
+            ticket.message_subscribe(partner_ids=ticket.partner_id.ids)
         request.env["helpdesk.website.submission"].sudo().create(
             {
                 "ip_address": self._helpdesk_client_ip(),

@@ -2,18 +2,17 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-# Limits of the website form, as system parameters, with their defaults.
+# Limits of the website form, as system parameters, with their defaults (the
+# rate limits, shared with the chat bot, are helpdesk_intake's).
 FORM_LIMITS = {
-    "rate_limit": ("helpdesk_intake_website.rate_limit", 20),
     "max_attachments": ("helpdesk_intake_website.max_attachments", 5),
     "max_attachment_size": ("helpdesk_intake_website.max_attachment_size", 10),
 }
-RATE_LIMIT_WINDOW = timedelta(hours=1)
 
 
 class HelpdeskWebsiteSubmission(models.Model):
-    """One row per ticket created through the website form, kept for a day
-    so that submissions can be counted per address."""
+    """One row per ticket created through the website form, kept for a day,
+    for administrators to see who submitted what."""
 
     _name = "helpdesk.website.submission"
     _description = "Website Ticket Submission"
@@ -33,17 +32,6 @@ class HelpdeskWebsiteSubmission(models.Model):
             return int(value) if value else default
         except ValueError:
             return default
-
-    @api.model
-    def _is_rate_limited(self, ip_address):
-        """Whether ``ip_address`` used up its submissions of the last hour
-        (a limit of 0 disables the check)."""
-        limit = self._get_form_limit("rate_limit")
-        if limit <= 0 or not ip_address:
-            return False
-        since = fields.Datetime.now() - RATE_LIMIT_WINDOW
-        domain = [("ip_address", "=", ip_address), ("create_date", ">=", since)]
-        return self.sudo().search_count(domain, limit=limit) >= limit
 
     @api.autovacuum
     def _gc_old_submissions(self):

@@ -20,10 +20,8 @@ class TestWebsiteForm(HelpdeskWebsiteCommon):
             }
         )
 
-    def set_param(self, name, value):
-        self.env["ir.config_parameter"].sudo().set_param(
-            f"helpdesk_intake_website.{name}", value
-        )
+    def set_param(self, key, value):
+        self.env["ir.config_parameter"].sudo().set_param(key, value)
 
     def assertRefused(self, result, team=None):
         self.assertFalse(result.get("id"), result)
@@ -228,18 +226,18 @@ class TestWebsiteForm(HelpdeskWebsiteCommon):
         self.assertFalse(self.tickets())
 
     def test_rate_limit(self):
-        self.set_param("rate_limit", 2)
+        self.set_param("helpdesk_intake.rate_limit", 2)
         self.assertTrue(self.post_form().get("id"))
         self.assertTrue(self.post_form().get("id"))
         result = self.post_form()
         self.assertIn("Too many requests", result["error"])
         self.assertEqual(len(self.tickets()), 2)
 
-        self.set_param("rate_limit", 0)
+        self.set_param("helpdesk_intake.rate_limit", 0)
         self.assertTrue(self.post_form().get("id"), "0 disables the limit")
 
     def test_attachment_too_large(self):
-        self.set_param("max_attachment_size", 1)
+        self.set_param("helpdesk_intake_website.max_attachment_size", 1)
         result = self.post_form(
             files={
                 "Attachments[0][0]": (
@@ -256,7 +254,7 @@ class TestWebsiteForm(HelpdeskWebsiteCommon):
         )
 
     def test_too_many_attachments(self):
-        self.set_param("max_attachments", 2)
+        self.set_param("helpdesk_intake_website.max_attachments", 2)
         files = [
             (f"Attachments[0][{i}]", (f"file{i}.txt", b"x", "text/plain"))
             for i in range(3)

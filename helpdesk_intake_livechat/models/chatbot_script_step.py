@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import SUPERUSER_ID, fields, models
 from odoo.tools import html2plaintext
 
-from odoo.addons.helpdesk_intake.models.helpdesk_ticket import TITLE_MAX_LENGTH
+from odoo.addons.helpdesk_intake.tools import TITLE_MAX_LENGTH, ticket_title
 
 
 class ChatbotScriptStep(models.Model):
@@ -26,18 +26,35 @@ class ChatbotScriptStep(models.Model):
         self.ensure_one()
         if self.step_type != "create_ticket":
             return super()._process_step(discuss_channel)
-        ticket = self._chatbot_create_ticket(discuss_channel)
-        message = Markup(self.message or "")
+        ticket, refusal = self._chatbot_ticket(discuss_channel)
+        if refusal:
+            message = Markup("<p>%s</p>") % refusal
+        else:
+            message = Markup(self.message or "")
         if ticket:
             message += Markup("<p>%s</p>") % self.env._(
                 "Your ticket reference is %(reference)s.", reference=f"#{ticket.ref}"
             )
         return discuss_channel._chatbot_post_message(self.chatbot_script_id, message)
 
+    def _chatbot_ticket(self, discuss_channel):
+        """(ticket, refusal) of the conversation: the ticket an earlier run of
+        the script created (restarting the bot makes no second one), else a
+        new one, unless the visitor is over the limits that public channels
+        share (refusal: the message saying so)."""
+        # Two triggers of the step at once wait for each other here.
+        discuss_channel.sudo().lock_for_update()
+        # sudo: helpdesk.ticket - the visitor may not read the tickets.
+        ticket = discuss_channel.sudo().helpdesk_ticket_ids[:1]
+        if ticket:
+            return ticket, None
+        return self._chatbot_create_ticket(discuss_channel)
+
     def _chatbot_create_ticket(self, discuss_channel):
-        """Create a ticket from the visitor's answers: email and phone questions
-        for the contact, the first free input for the title, the conversation
-        so far for the description."""
+        """(ticket, refusal): a ticket from the visitor's answers (email and
+        phone questions for the contact, the first free input for the title,
+        the conversation so far for the description), or the refusal over
+        the rate limits."""
         # The visitor runs the script, often as the public user: the ticket is
         # created by the superuser so that the public partner does not follow it.
         Ticket = (
@@ -51,18 +68,23 @@ class ChatbotScriptStep(models.Model):
             or Ticket._default_team_id()
         )
         if not team:
-            return Ticket
-        return Ticket.create(
-            {
-                **discuss_channel._helpdesk_ticket_values(team, update_partner=True),
-                "name": self._chatbot_ticket_title(discuss_channel),
-            }
+            return Ticket, None
+        values = discuss_channel._helpdesk_ticket_values(team, update_partner=True)
+        email = values.get("partner_email") or (
+            Ticket.env["res.partner"].browse(values.get("partner_id")).email
         )
+        refusal = Ticket._intake_rate_limit_refusal(
+            self.env.context.get("helpdesk_client_ip"), email
+        )
+        if refusal:
+            return Ticket.browse(), refusal
+        values["name"] = self._chatbot_ticket_title(discuss_channel)
+        return Ticket.create(values), None
 
     def _chatbot_ticket_title(self, discuss_channel):
         # sudo: chatbot.message - the visitor's own answers.
         answer = self.sudo()._find_first_user_free_input(discuss_channel.sudo())
         for line in html2plaintext(answer.body or "").splitlines():
             if line.strip():
-                return line.strip()[:TITLE_MAX_LENGTH]
+                return ticket_title(line, TITLE_MAX_LENGTH)
         return self.env._("Live chat with %(visitor)s", visitor=discuss_channel.name)

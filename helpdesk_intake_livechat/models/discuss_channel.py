@@ -199,12 +199,10 @@ class DiscussChannel(models.Model):
         if partner:
             return {"partner_id": partner.id}
         guest = visitors.guest_id[:1]
-        values = {
-            "partner_name": guest.name,
-            "partner_email": answers["email"] or guest.email,
-            "partner_phone": answers["phone"],
-        }
-        return {field: value for field, value in values.items() if value}
+        # The guest proved nothing about the address they gave.
+        return self.env["helpdesk.ticket"]._prepare_visitor_customer_values(
+            guest.name, answers["email"] or guest.email, answers["phone"]
+        )
 
     def _helpdesk_transcript(self, tz):
         """The conversation as HTML: author and time of every message, its text

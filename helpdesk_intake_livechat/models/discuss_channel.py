@@ -15,6 +15,7 @@ TICKET_COMMAND_PREFIX = re.compile(r"^\s*/ticket(?=\s|$)", re.IGNORECASE)
 # conversation, not what was said: they stay out of the transcript.
 SYSTEM_MESSAGE_TYPES = ("notification", "user_notification")
 HELPDESK_USER_GROUP = "helpdesk_intake.group_helpdesk_user"
+LIVECHAT_USER_GROUP = "im_livechat.im_livechat_group_user"
 
 
 class DiscussChannel(models.Model):
@@ -41,6 +42,43 @@ class DiscussChannel(models.Model):
     _has_helpdesk_ticket_idx = models.Index(
         "(has_helpdesk_ticket) WHERE has_helpdesk_ticket IS TRUE"
     )
+
+    def message_post(self, **kwargs):
+        if not self.env.su and self._helpdesk_readers_only():
+            raise AccessError(
+                self.env._(
+                    "Only the operators taking part in a live chat conversation "
+                    "can write in it."
+                )
+            )
+        return super().message_post(**kwargs)
+
+    def _mail_get_operation_for_mail_message_operation(self, message_operation):
+        operations = super()._mail_get_operation_for_mail_message_operation(
+            message_operation
+        )
+        if message_operation == "create":
+            for channel in self._helpdesk_readers_only():
+                operations[channel] = "write"
+        return operations
+
+    def _helpdesk_readers_only(self):
+        """The live chat conversations of ``self`` that the current user reads
+        only through this addon's rule (conversations of tickets), as Odoo lets
+        whoever reads a conversation post in it: reading is all the rule
+        grants, they do not talk to the visitor."""
+        user = self.env.user
+        if (
+            not user._is_internal()
+            or user.has_group(LIVECHAT_USER_GROUP)
+            or user.has_group("base.group_system")
+        ):
+            return self.browse()
+        return self.filtered(
+            lambda channel: (
+                channel.channel_type == "livechat" and not channel.self_member_id
+            )
+        )
 
     @api.depends("helpdesk_ticket_ids")
     def _compute_has_helpdesk_ticket(self):

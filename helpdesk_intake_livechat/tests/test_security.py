@@ -427,6 +427,32 @@ class TestConversationMembers(HelpdeskLivechatSecurityCase):
         self.assertEqual(len(self.tickets_of(self.channel)), 2)
 
     @mute_logger("odoo.http")
+    def test_post_in_conversation_refused(self):
+        """Reading a conversation of a ticket is not talking to its visitor:
+        a helpdesk user's post, through the chat window's route or RPC, is
+        refused; the operator taking part still writes."""
+        messages_before = self.channel.message_ids
+        for attacker in self.attackers:
+            with self.subTest(attacker=attacker.login, api="route"):
+                self.authenticate(attacker.login, attacker.login)
+                # the chat window's route answers as for a thread it cannot see
+                with self.assertRaises(JsonRpcException) as refusal:
+                    self.post_as_current_session(self.channel, "Hello from nowhere")
+                self.assertEqual(str(refusal.exception), "werkzeug.exceptions.NotFound")
+            with self.subTest(attacker=attacker.login, api="call_kw"):
+                self.assertAccessRefused(
+                    "discuss.channel",
+                    "message_post",
+                    [self.channel.ids],
+                    {"body": "Hello again", "message_type": "comment"},
+                )
+        self.env.invalidate_all()
+        self.assertEqual(self.channel.message_ids, messages_before)
+        self.authenticate(self.operator.login, self.operator.login)
+        message = self.post_as_current_session(self.channel, "The operator answers")
+        self.assertEqual(message.author_id, self.operator.partner_id)
+
+    @mute_logger("odoo.http")
     def test_member_write_refused(self):
         visitor_member = self.members() - self.operator_member
         self.assertEqual(len(visitor_member), 1)

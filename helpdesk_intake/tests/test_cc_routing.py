@@ -14,6 +14,8 @@ class TestCcAndRouting(HelpdeskIntakeCommon):
         )
 
     def test_cc_kept_suggested_and_followers(self):
+        # a customer the team knows (a follower of the team) brings their Cc
+        self.team.message_subscribe(self.customer.ids)
         cc = '"Kim Colleague" <kim@customer.test>, "Una Unknown" <una@unknown.test>'
         ticket = self.deliver(subject="Shared request", cc=cc)
         self.assertEqual(len(ticket), 1)

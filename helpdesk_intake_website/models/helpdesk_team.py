@@ -122,6 +122,11 @@ class HelpdeskTeam(models.Model):
         )
         self.website_page_id = result["page_id"]
 
+    def _team_named_records(self):
+        # sudo: website.page - the page's title is the team's name, and
+        # follows its renaming unless a designer renamed the page.
+        return super()._team_named_records() + [self.website_page_id.sudo()]
+
     def _move_website_page(self):
         for team in self.filtered(lambda t: t.website_page_id and t.website_id):
             page = team.website_page_id.sudo()

@@ -160,6 +160,17 @@ class TestTeamPage(HelpdeskWebsiteCommon):
         self.assertEqual(self.page.view_id.website_id, website_2)
         self.assertEqual(self.page.url, "/helpdesk/web-support")
 
+    def test_rename_team(self):
+        self.team.name = "Web Shop Support"
+        self.assertEqual(self.page.name, "Web Shop Support", "the page's title follows")
+        self.assertEqual(self.page.url, "/helpdesk/web-support", "links keep working")
+
+        self.page.name = "Contact the shop"
+        self.team.name = "Shop Support"
+        self.assertEqual(
+            self.page.name, "Contact the shop", "a page renamed by a designer keeps it"
+        )
+
     def test_go_to_website(self):
         action = self.team.open_website_url()
         self.assertEqual(action["tag"], "website_preview")

@@ -68,22 +68,18 @@ class HelpdeskTeam(models.Model):
         return teams
 
     def write(self, vals):
-        renamed = {}
-        if "name" in vals:
-            renamed = {team: team.name for team in self if team.website_forum_id}
         res = super().write(vals)
         if vals.get("use_website_forum") or "website_forum_id" in vals:
             self._website_forum_ensure()
         if "website_id" in vals:
             self._website_forum_move()
-        for team, old_name in renamed.items():
-            # sudo: forum.forum - only administrators may edit forums; the
-            # forum named after the team follows its renaming, a forum renamed
-            # on its own keeps its name.
-            forum = team.website_forum_id.sudo()
-            if forum.name == old_name and team.name != old_name:
-                forum.name = team.name
         return res
+
+    def _team_named_records(self):
+        # sudo: forum.forum - only administrators may edit forums; the forum
+        # named after the team follows its renaming, a forum renamed on its
+        # own keeps its name.
+        return super()._team_named_records() + [self.website_forum_id.sudo()]
 
     # ------------------------------------------------------------
     # FORUM

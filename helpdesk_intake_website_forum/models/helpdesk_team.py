@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.http import request
 
 # Query parameter of the ticket form page: the forum question the visitor
 # comes from, whose title becomes the ticket's subject.
@@ -141,12 +140,11 @@ class HelpdeskTeam(models.Model):
     # WEBSITE FORM
     # ------------------------------------------------------------
 
-    def _prepare_website_form_prefill(self, user):
+    def _prepare_website_form_prefill(self, user, query):
         # Visitors arriving from a question of the team's forum (its Contact us
         # button) find the question's title as the subject of their ticket.
-        values = super()._prepare_website_form_prefill(user)
-        question_id = request and request.httprequest.args.get(QUESTION_PARAMETER)
-        question = self._website_forum_question(question_id, user)
+        values = super()._prepare_website_form_prefill(user, query)
+        question = self._website_forum_question(query.get(QUESTION_PARAMETER), user)
         if question:
             values["name"] = question.name
         return values

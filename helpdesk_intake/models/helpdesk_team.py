@@ -251,7 +251,11 @@ class HelpdeskTeam(models.Model):
             )
 
     def write(self, vals):
+        old_names = {team: team.name for team in self} if "name" in vals else {}
         res = super().write(vals)
+        for team, old_name in old_names.items():
+            if team.name != old_name:
+                team._team_follow_renaming(old_name)
         if "use_sla" in vals:
             self.with_context(active_test=False).ticket_ids.filtered(
                 lambda ticket: not ticket.is_closed
@@ -270,6 +274,20 @@ class HelpdeskTeam(models.Model):
                 vals["alias_name"] = self._unique_alias_name(vals["name"], taken)
                 taken.add(vals["alias_name"])
         return super().create(vals_list)
+
+    def _team_named_records(self):
+        """Records named after the team, which follow its renaming: a list of
+        recordsets, each of one model with a ``name`` field. Addons add the
+        records they create with the team's name (with the access rights to
+        rename them). Each one is renamed while it still has the team's old
+        name: a record renamed on its own keeps its name."""
+        self.ensure_one()
+        return []
+
+    def _team_follow_renaming(self, old_name):
+        self.ensure_one()
+        for recordset in self._team_named_records():
+            recordset.filtered(lambda record: record.name == old_name).name = self.name
 
     @api.model
     def _unique_alias_name(self, team_name, taken=()):

@@ -25,19 +25,15 @@ class HelpdeskTeam(models.Model):
         return teams
 
     def write(self, vals):
-        renamed = {}
-        if "name" in vals:
-            renamed = {team: team.name for team in self if team.livechat_channel_id}
         res = super().write(vals)
         if vals.get("use_livechat") or "livechat_channel_id" in vals:
             self._livechat_ensure_channel()
-        for team, old_name in renamed.items():
-            # sudo: im_livechat.channel - the channel named after the team follows
-            # its renaming; a channel its administrator renamed keeps its name.
-            channel = team.livechat_channel_id.sudo()
-            if channel.name == old_name and team.name != old_name:
-                channel.name = team.name
         return res
+
+    def _team_named_records(self):
+        # sudo: im_livechat.channel - the channel named after the team follows
+        # its renaming; a channel its administrator renamed keeps its name.
+        return super()._team_named_records() + [self.livechat_channel_id.sudo()]
 
     def _livechat_ensure_channel(self):
         """Give each team using live chat a channel, named after the team, with

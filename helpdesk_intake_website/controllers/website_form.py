@@ -95,8 +95,12 @@ class WebsiteForm(form.WebsiteForm):
             raise SubmissionRefused(refusal)
 
     def _helpdesk_drop_staff_inputs(self, values):
-        """Posted values without the ticket fields that visitors may not set,
-        which would otherwise end up as "custom" text in the description."""
+        """Posted values without the ticket fields that visitors may not set.
+
+        The form never writes them (``ir.model`` ``get_authorized_fields``
+        keeps the writable fields to the safe ones): dropped here, a forged
+        input named after one does not end up as "custom" text in the
+        description either."""
         Ticket = request.env[TICKET_MODEL]
         safe = Ticket._website_form_safe_fields()
         return {
@@ -191,9 +195,8 @@ class WebsiteForm(form.WebsiteForm):
     def _prepare_ticket_values(self, team, values):
         """Values of the ticket created from the form's ``values``."""
         Ticket = request.env[TICKET_MODEL]
-        safe = Ticket._website_form_safe_fields()
-        ticket_values = {name: value for name, value in values.items() if name in safe}
-        ticket_values.update(team_id=team.id, channel="website", priority="0")
+        # ``values`` holds the fields the form may write only (extract_data)
+        ticket_values = dict(values, team_id=team.id, channel="website", priority="0")
         title = " ".join((ticket_values.get("name") or "").split())
         if title != ticket_title(title):
             # a long title is cut as email subjects are: the whole of it opens

@@ -122,6 +122,11 @@ class HelpdeskTeam(models.Model):
         )
         self.website_page_id = result["page_id"]
 
+    def _team_named_records(self):
+        # sudo: website.page - the page's title is the team's name, and
+        # follows its renaming unless a designer renamed the page.
+        return super()._team_named_records() + [self.website_page_id.sudo()]
+
     def _move_website_page(self):
         for team in self.filtered(lambda t: t.website_page_id and t.website_id):
             page = team.website_page_id.sudo()
@@ -187,16 +192,18 @@ class HelpdeskTeam(models.Model):
             and page.with_context(website_id=website.id).is_visible
         )
 
-    def _website_form_prefill_values(self, user):
+    def _website_form_prefill_values(self, user, query=None):
         """JSON of the values the page's form starts with (``data-values`` of
-        the form's ``data-for`` element). The teams' pages are copies of the
+        the form's ``data-for`` element), for ``user`` visiting the page with
+        the query parameters ``query``. The teams' pages are copies of the
         page template that call this method: its name and result stay."""
         self.ensure_one()
-        return data_values_json(self._prepare_website_form_prefill(user))
+        return data_values_json(self._prepare_website_form_prefill(user, query or {}))
 
-    def _prepare_website_form_prefill(self, user):
+    def _prepare_website_form_prefill(self, user, query):
         """Values the page's form starts with, by input name: the team, and
-        who the customer is when they are logged in."""
+        who the customer is when they are logged in. ``query`` holds the
+        query parameters of the page's address."""
         self.ensure_one()
         values = {"team_id": self.id}
         if not user._is_public():

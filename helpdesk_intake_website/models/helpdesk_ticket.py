@@ -6,13 +6,16 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _website_form_safe_fields(self):
-        """Fields a website visitor may fill in.
+        """Fields a website visitor may fill in: the one list of them.
 
-        Website designers whitelist any field they drop in a form when they
-        save it, so this list, not the whitelist alone, is what keeps staff
-        fields (assignee, stage, priority, company...) out of visitors' hands.
-        The team is safe because the form controller checks it against the
-        page's website and publication.
+        The module registers it as the form builder's whitelist of tickets
+        (data/ir_model_data.xml), and caps with it the fields that the website
+        editor offers and that a form may write (``ir.model``
+        ``get_authorized_fields``): website designers whitelist any field they
+        drop in a form when they save it, so the cap, not the whitelist, keeps
+        staff fields (assignee, stage, priority, company...) out of visitors'
+        hands. The team is safe because the form controller checks it against
+        the page's website and publication.
         """
         return {
             "name",

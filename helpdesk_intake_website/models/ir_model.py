@@ -6,8 +6,9 @@ class IrModel(models.Model):
 
     @api.model
     def get_authorized_fields(self, model_name, property_origins):
-        # Both the editor's field list and the fields a form may write come
-        # from here: capping it caps both.
+        # Both the editor's field list and the fields a form may write
+        # (_get_form_writable_fields) come from here: capping it caps both,
+        # whatever fields designers whitelisted.
         fields = super().get_authorized_fields(model_name, property_origins)
         if model_name == "helpdesk.ticket":
             safe = self.env[model_name]._website_form_safe_fields()

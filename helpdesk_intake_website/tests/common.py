@@ -6,6 +6,8 @@ from lxml import html
 import odoo
 from odoo.tests import HttpCase, new_test_user
 
+from odoo.addons.helpdesk_intake.tests.common import HelpdeskIntakeCommon
+
 
 def parse_data_values(text):
     """The JSON of a form's data-values, rewritten as the website form script
@@ -17,22 +19,16 @@ def parse_data_values(text):
     return json.loads(text)
 
 
-class HelpdeskWebsiteCommon(HttpCase):
-    """A website, a helpdesk team with its published form, an agent, a
-    website designer and a portal customer, and the tools to post the form
-    the way the browser does."""
+class HelpdeskWebsiteCase(HelpdeskIntakeCommon):
+    """The core's users and teams, a website, and a helpdesk team with its
+    published form, one of the core's agents as member, a website designer
+    and a portal customer."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.website = cls.env.ref("website.default_website")
-        cls.agent = new_test_user(
-            cls.env,
-            login="hdw_agent",
-            name="Wanda Agent",
-            email="wanda.agent@example.com",
-            groups="helpdesk_intake.group_helpdesk_user",
-        )
+        cls.agent = cls.user_hd_agent
         cls.designer = new_test_user(
             cls.env,
             login="hdw_designer",
@@ -57,6 +53,11 @@ class HelpdeskWebsiteCommon(HttpCase):
             }
         )
         cls.page = cls.team.website_page_id
+
+
+class HelpdeskWebsiteCommon(HelpdeskWebsiteCase, HttpCase):
+    """HelpdeskWebsiteCase, and the tools to post the form the way the
+    browser does."""
 
     def setUp(self):
         super().setUp()

@@ -1,4 +1,7 @@
+import importlib.util
+
 from odoo.tests import new_test_user, tagged
+from odoo.tools import file_path
 
 from .common import HelpdeskWebsiteCommon
 
@@ -159,6 +162,33 @@ class TestTeamPage(HelpdeskWebsiteCommon):
         self.assertEqual(self.page.website_id, website_2)
         self.assertEqual(self.page.view_id.website_id, website_2)
         self.assertEqual(self.page.url, "/helpdesk/web-support")
+
+    def test_rename_team(self):
+        self.team.name = "Web Shop Support"
+        self.assertEqual(self.page.name, "Web Shop Support", "the page's title follows")
+        self.assertEqual(self.page.url, "/helpdesk/web-support", "links keep working")
+
+        self.page.name = "Contact the shop"
+        self.team.name = "Shop Support"
+        self.assertEqual(
+            self.page.name, "Contact the shop", "a page renamed by a designer keeps it"
+        )
+
+    def test_migration_passes_the_query_to_older_pages(self):
+        path = file_path(
+            "helpdesk_intake_website/migrations/19.0.1.1.0/post-migrate.py"
+        )
+        spec = importlib.util.spec_from_file_location("post_migrate", path)
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        view = self.page.view_id
+        view.arch_db = view.arch_db.replace(script.NEW_CALL, script.OLD_CALL)
+        self.assertNotIn(script.NEW_CALL, view.arch_db)
+        view.flush_recordset()
+        script.migrate(self.env.cr, "19.0.1.0.0")
+        view.invalidate_recordset()
+        self.assertIn(script.NEW_CALL, view.arch_db)
+        self.assertNotIn(script.OLD_CALL, view.arch_db)
 
     def test_go_to_website(self):
         action = self.team.open_website_url()

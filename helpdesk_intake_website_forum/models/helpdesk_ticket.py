@@ -6,9 +6,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import is_html_empty
+from odoo.tools.mail import email_re
 
-# Any email address: a public question needs none, the customer's or others'.
-EMAIL_PATTERN = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 # What may separate the digits of a phone number as people write it.
 PHONE_SEPARATORS = r"[ \u00a0().\-/]*"
 # Digits of a phone number that identify it whatever its prefix (+32 470 ...,
@@ -94,7 +93,9 @@ class HelpdeskTicket(models.Model):
         and phone out of a text, in the order to apply them."""
         self.ensure_one()
         customer = self.partner_id
-        patterns = [(EMAIL_PATTERN, self.env._("[email]"))]
+        # Any email address: a public question needs none, the customer's or
+        # others'.
+        patterns = [(email_re, self.env._("[email]"))]
 
         phone_placeholder = self.env._("[phone]")
         for phone in {self.partner_phone, customer.phone} - {False, None, ""}:
@@ -113,7 +114,7 @@ class HelpdeskTicket(models.Model):
         names = {
             name
             for name in (self.partner_name, customer.name)
-            if name and not EMAIL_PATTERN.search(name)
+            if name and not email_re.search(name)
         }
         # The full name whatever its case, then each of its words (a first name
         # in a signature) as written, not to take ordinary words such as "will"

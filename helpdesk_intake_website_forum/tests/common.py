@@ -1,9 +1,12 @@
 from odoo.tests import new_test_user
 
-from odoo.addons.helpdesk_intake_website.tests.common import HelpdeskWebsiteCommon
+from odoo.addons.helpdesk_intake_website.tests.common import (
+    HelpdeskWebsiteCase,
+    HelpdeskWebsiteCommon,
+)
 
 
-class HelpdeskForumCommon(HelpdeskWebsiteCommon):
+class HelpdeskForumCase(HelpdeskWebsiteCase):
     """The website addon's team with its published ticket form, and now its
     forum, and a question of the forum asked by a community member."""
 
@@ -36,3 +39,8 @@ class HelpdeskForumCommon(HelpdeskWebsiteCommon):
                 }
             )
         )
+
+
+class HelpdeskForumCommon(HelpdeskForumCase, HelpdeskWebsiteCommon):
+    """HelpdeskForumCase, with the website addon's tools to post the form the
+    way the browser does."""

@@ -3,11 +3,11 @@ from psycopg2 import IntegrityError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import HelpdeskForumCommon
+from .common import HelpdeskForumCase
 
 
 @tagged("post_install", "-at_install")
-class TestTeamForum(HelpdeskForumCommon):
+class TestTeamForum(HelpdeskForumCase):
     def test_toggle_creates_the_team_forum(self):
         manager = new_test_user(
             self.env,

@@ -64,7 +64,7 @@ registry.category("web_tour.tours").add("helpdesk_intake_backend", {
             trigger: ".o_form_view h2:contains(Help Center)",
         },
         {
-            trigger: ".o_form_view #use_alias .o_field_widget[name=alias_email]:contains(tour-support@)",
+            trigger: ".o_form_view #helpdesk_team_setting_alias .o_field_widget[name=alias_email]:contains(tour-support@)",
         },
     ],
 });

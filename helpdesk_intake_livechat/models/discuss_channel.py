@@ -11,11 +11,13 @@ from odoo.addons.mail.tools.discuss import Store
 
 TICKET_COMMAND = "/ticket"
 TICKET_COMMAND_PREFIX = re.compile(r"^\s*/ticket(?=\s|$)", re.IGNORECASE)
-# Joins, leaves and other system notices tell what happened around the
-# conversation, not what was said: they stay out of the transcript.
+# Joins, leaves and other system notices stay out of the transcript.
 SYSTEM_MESSAGE_TYPES = ("notification", "user_notification")
 HELPDESK_USER_GROUP = "helpdesk_intake.group_helpdesk_user"
 LIVECHAT_USER_GROUP = "im_livechat.im_livechat_group_user"
+# Time zone of a helpdesk transcript: in the context, it turns Odoo's channel
+# history into the transcript of a ticket (Odoo's /lead keeps its own).
+TRANSCRIPT_TZ_CONTEXT_KEY = "helpdesk_transcript_tz"
 
 
 class DiscussChannel(models.Model):
@@ -243,41 +245,52 @@ class DiscussChannel(models.Model):
         )
 
     def _helpdesk_transcript(self, tz):
-        """The conversation as HTML: author and time of every message, its text
-        (escaped: visitors type what they want) and links to its attachments."""
+        """The conversation as the ticket's description: a line telling the
+        time zone, then Odoo's channel history with the times in ``tz``."""
         self.ensure_one()
-        # sudo: mail.message - the whole conversation, bot and visitor included.
-        messages = (
-            self.env["mail.message"]
-            .sudo()
-            .search(
-                [
-                    ("model", "=", self._name),
-                    ("res_id", "=", self.id),
-                    ("message_type", "not in", SYSTEM_MESSAGE_TYPES),
-                ],
-                order="id",
-            )
+        zone = pytz.timezone(tz) if tz in pytz.all_timezones_set else pytz.utc
+        heading = Markup("<p><em>%s</em></p>") % self.env._(
+            "Live chat conversation %(name)s (times in %(tz)s)",
+            name=self.name,
+            tz=zone.zone,
         )
-        # Access tokens let the helpdesk open files of a conversation it is
-        # not a member of.
+        return (
+            heading
+            + self.with_context(
+                **{TRANSCRIPT_TZ_CONTEXT_KEY: zone.zone}
+            )._get_channel_history()
+        )
+
+    # ------------------------------------------------------------
+    # CHANNEL HISTORY (with the time zone of the transcript in context)
+    # ------------------------------------------------------------
+
+    def _get_channel_history(self):
+        """Odoo's history, as ``/lead`` writes it, unless the context names
+        the time zone of a helpdesk transcript: then every message is a block
+        of its own with its author and time in that zone, its text and links
+        to its attachments, and system notices (joins, leaves) are left out:
+        they tell what happened around the conversation, not what was said."""
+        tz = self.env.context.get(TRANSCRIPT_TZ_CONTEXT_KEY)
+        if not tz:
+            return super()._get_channel_history()
+        self.ensure_one()
+        zone = pytz.timezone(tz)
+        # sudo: mail.message - the whole conversation, bot and visitor
+        # included, whoever turns it into a ticket.
+        messages = self.sudo().message_ids.filtered(
+            lambda message: message.message_type not in SYSTEM_MESSAGE_TYPES
+        )
+        # Messages deleted by their author are empty, as in Odoo's history.
+        messages = (messages - messages._filter_empty()).sorted("id")
+        # One query for the access tokens of every file, not one per file.
         messages.attachment_ids.generate_access_token()
         # Formatted by hand rather than with format_datetime(), which looks up
         # the language again for each of the hundreds of messages.
         lang = get_lang(self.env)
         time_format = f"{lang.date_format} {lang.time_format}"
-        zone = pytz.timezone(tz) if tz in pytz.all_timezones_set else pytz.utc
-        blocks = [
-            Markup("<p><em>%s</em></p>")
-            % self.env._(
-                "Live chat conversation %(name)s (times in %(tz)s)",
-                name=self.name,
-                tz=zone.zone,
-            )
-        ]
+        blocks = []
         for message in messages:
-            if is_html_empty(message.body) and not message.attachment_ids:
-                continue  # deleted by its author
             when = (
                 pytz.utc.localize(message.date).astimezone(zone).strftime(time_format)
             )
@@ -285,21 +298,31 @@ class DiscussChannel(models.Model):
                 Markup("<strong>%s</strong> %s")
                 % (self._helpdesk_author_name(message), when)
             ]
-            # Every tag costs when the description gets sanitized: blank lines go.
+            # Escaped text (visitors type what they want), one line per line:
+            # every tag costs when the description gets sanitized, so blank
+            # lines go.
             if not is_html_empty(message.body):
                 text = html2plaintext(message.body)
                 lines.extend(line for line in text.splitlines() if line.strip())
             lines.extend(
-                Markup(
-                    '<a href="/web/content/%s?access_token=%s&amp;download=true">%s</a>'
-                )
-                % (attachment.id, attachment.access_token, attachment.name)
+                self._attachment_to_html(attachment)
                 for attachment in message.attachment_ids
             )
             blocks.append(Markup("<p>%s</p>") % Markup("<br/>").join(lines))
         return Markup("").join(blocks)
 
+    def _attachment_to_html(self, attachment):
+        """In a helpdesk transcript, a download link that opens for the
+        helpdesk, which is not a member of the conversation."""
+        if not self.env.context.get(TRANSCRIPT_TZ_CONTEXT_KEY):
+            return super()._attachment_to_html(attachment)
+        return Markup(
+            '<a href="/web/content/%s?access_token=%s&amp;download=true">%s</a>'
+        ) % (attachment.id, attachment.generate_access_token()[0], attachment.name)
+
     def _helpdesk_author_name(self, message):
+        # Odoo's history names authors the same way: their live chat username
+        # first.
         author = message.author_id
         if author:
             return author.user_livechat_username or author.name

@@ -1,54 +1,38 @@
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from odoo.tests import HttpCase, new_test_user
+from odoo.fields import Command
+from odoo.tests import HttpCase
+
+from odoo.addons.helpdesk_intake.tests.common import HelpdeskIntakeCommon
 
 CALL_KW_TICKET = "/web/dataset/call_kw/discuss.channel/execute_command_ticket"
 
 
-class HelpdeskLivechatCase(HttpCase):
-    """A team taking live chats, its operator, and visitors of every kind."""
+class HelpdeskLivechatCommon(HelpdeskIntakeCommon):
+    """The core's helpdesk (users, teams, customers) with its first team
+    taking live chats: its agent is the operator of the team's channel."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(
-            cls.env,
-            login="hdlc_manager",
-            name="Maria Manager",
-            email="maria.manager@example.com",
-            groups="helpdesk_intake.group_helpdesk_manager,im_livechat.im_livechat_group_manager",
+        cls.operator = cls.user_hd_agent
+        cls.operator.write(
+            {
+                "group_ids": [
+                    Command.link(cls.env.ref("im_livechat.im_livechat_group_user").id)
+                ],
+                "tz": "Europe/Brussels",
+            }
         )
-        cls.operator = new_test_user(
-            cls.env,
-            login="hdlc_operator",
-            name="Oscar Operator",
-            email="oscar.operator@example.com",
-            tz="Europe/Brussels",
-            groups="helpdesk_intake.group_helpdesk_user,im_livechat.im_livechat_group_user",
-        )
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="hdlc_portal",
-            name="Paula Portal",
-            email="paula.portal@example.com",
-            groups="base.group_portal",
-        )
-        cls.team = (
-            cls.env["helpdesk.team"]
-            .with_user(cls.manager)
-            .create(
-                {
-                    "name": "Chat Support",
-                    "use_livechat": True,
-                    "use_acknowledgement": False,
-                    "member_ids": [(6, 0, [cls.operator.id])],
-                }
-            )
-        )
+        cls.team.write({"use_livechat": True, "use_acknowledgement": False})
         cls.livechat_channel = cls.team.livechat_channel_id
         cls.livechat_channel.user_ids = cls.operator
         cls.env["mail.presence"]._update_presence(cls.operator)
+
+
+class HelpdeskLivechatCase(HelpdeskLivechatCommon, HttpCase):
+    """The same, for the tests that chat through the routes of the widget."""
 
     def open_session(self, login=None, **params):
         """Open a live chat conversation as a visitor (public when ``login`` is

@@ -8,9 +8,8 @@ class TestChatbotCreateTicket(HelpdeskLivechatCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.ticket_team = cls.env["helpdesk.team"].create(
-            {"name": "Bot Tickets", "use_acknowledgement": True}
-        )
+        cls.ticket_team = cls.team_b
+        cls.ticket_team.use_acknowledgement = True
         cls.script = cls.env["chatbot.script"].create({"title": "Support bot"})
         (
             cls.step_email,
@@ -94,14 +93,14 @@ class TestChatbotCreateTicket(HelpdeskLivechatCase):
         )
 
     def test_portal_visitor(self):
-        self.portal_user.partner_id.phone = False
-        channel = self.play_script(self.portal_user.login)
+        self.user_portal.partner_id.phone = False
+        channel = self.play_script(self.user_portal.login)
         ticket = self.env["helpdesk.ticket"].search(
             [("origin_channel_id", "=", channel.id)]
         )
-        self.assertEqual(ticket.partner_id, self.portal_user.partner_id)
-        self.assertEqual(ticket.partner_email, "paula.portal@example.com")
-        self.assertEqual(self.portal_user.partner_id.phone, "+32 470 12 34 56")
+        self.assertEqual(ticket.partner_id, self.user_portal.partner_id)
+        self.assertEqual(ticket.partner_email, self.user_portal.email)
+        self.assertEqual(self.user_portal.partner_id.phone, "+32 470 12 34 56")
 
     def test_team_of_the_channel_by_default(self):
         self.step_ticket.helpdesk_team_id = False

@@ -1,28 +1,24 @@
-from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.helpdesk_intake_livechat.hooks import post_init_hook
 
+from .common import HelpdeskLivechatCommon
+
 
 @tagged("post_install", "-at_install")
-class TestHelpdeskTeamLivechat(TransactionCase):
+class TestHelpdeskTeamLivechat(HelpdeskLivechatCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Who ticks Live Chat: a manager of both apps, and one of the
+        # helpdesk only (the core's).
         cls.manager = new_test_user(
             cls.env,
             login="hdlc_team_manager",
             groups="helpdesk_intake.group_helpdesk_manager,im_livechat.im_livechat_group_manager",
         )
-        cls.helpdesk_only_manager = new_test_user(
-            cls.env,
-            login="hdlc_team_manager_nochat",
-            groups="helpdesk_intake.group_helpdesk_manager",
-        )
-        cls.agent = new_test_user(
-            cls.env,
-            login="hdlc_team_agent",
-            groups="helpdesk_intake.group_helpdesk_user,im_livechat.im_livechat_group_user",
-        )
+        cls.helpdesk_only_manager = cls.user_hd_manager
+        cls.agent = cls.operator
         cls.Team = cls.env["helpdesk.team"].with_user(cls.manager)
 
     def test_toggle_creates_and_links_channel(self):

@@ -1,4 +1,4 @@
-from odoo.tests import JsonRpcException, new_test_user, tagged
+from odoo.tests import JsonRpcException, tagged
 from odoo.tools import mute_logger
 
 from .common import HelpdeskLivechatCase
@@ -45,7 +45,7 @@ class TestTicketCommand(HelpdeskLivechatCase):
             f"data-oe-model='helpdesk.ticket' data-oe-id='{ticket.id}'", content
         )
         self.assertIn(f"Printer broken (#{ticket.ref})", content)
-        self.assertIn("Chat Support", content)
+        self.assertIn(self.team.name, content)
 
     def test_guest_email_from_chatbot_answer(self):
         script = self.env["chatbot.script"].create({"title": "Contact bot"})
@@ -81,35 +81,26 @@ class TestTicketCommand(HelpdeskLivechatCase):
         self.assertEqual(len(ack), 1)
 
     def test_portal_visitor(self):
-        channel = self.open_session(self.portal_user.login)
+        channel = self.open_session(self.user_portal.login)
         self.post_as_current_session(channel, "My invoice is wrong")
         self.authenticate(self.operator.login, self.operator.login)
         self.call_ticket_command(channel, "/ticket Wrong invoice")
         ticket = self.tickets_of(channel)
-        self.assertEqual(ticket.partner_id, self.portal_user.partner_id)
-        self.assertEqual(ticket.partner_email, "paula.portal@example.com")
-        self.assertIn("Paula Portal", ticket.description)
+        self.assertEqual(ticket.partner_id, self.user_portal.partner_id)
+        self.assertEqual(ticket.partner_email, self.user_portal.email)
+        self.assertIn(self.user_portal.name, ticket.description)
 
     def test_logged_in_customer(self):
         company = self.env["res.partner"].create(
             {"name": "Acme Corp", "is_company": True}
         )
-        customer = new_test_user(
-            self.env,
-            login="hdlc_customer",
-            name="Carl Customer",
-            email="carl@acme.example.com",
-            groups="base.group_portal",
-        )
+        customer = self.user_portal_other
         customer.partner_id.parent_id = company
         channel = self.open_session(customer.login)
         self.post_as_current_session(channel, "The delivery did not arrive")
         # A second operator joins to help: still not the customer.
-        colleague = new_test_user(
-            self.env,
-            login="hdlc_colleague",
-            groups="im_livechat.im_livechat_group_user",
-        )
+        colleague = self.user_hd_agent3
+        colleague.group_ids += self.env.ref("im_livechat.im_livechat_group_user")
         channel.sudo()._add_members(users=colleague)
         self.authenticate(self.operator.login, self.operator.login)
         self.call_ticket_command(channel, "/ticket Missing delivery")
@@ -164,17 +155,14 @@ class TestTicketCommand(HelpdeskLivechatCase):
             self.call_ticket_command(channel, "/ticket From the public visitor")
 
         # Portal visitor, member of their own conversation.
-        portal_channel = self.open_session(self.portal_user.login)
+        portal_channel = self.open_session(self.user_portal.login)
         with self.assertRaisesRegex(JsonRpcException, "AccessError"):
             self.call_ticket_command(portal_channel, "/ticket From the portal visitor")
 
         # Internal users who are not taking part in the conversation, even
         # helpdesk and live chat managers.
-        outsider = new_test_user(
-            self.env,
-            login="hdlc_outsider",
-            groups="helpdesk_intake.group_helpdesk_manager,im_livechat.im_livechat_group_manager",
-        )
+        outsider = self.user_hd_manager
+        outsider.group_ids += self.env.ref("im_livechat.im_livechat_group_manager")
         self.authenticate(outsider.login, outsider.login)
         for conversation in (channel, portal_channel):
             with self.assertRaisesRegex(JsonRpcException, "AccessError"):
@@ -187,9 +175,7 @@ class TestTicketCommand(HelpdeskLivechatCase):
         self.post_as_current_session(channel, "Is anyone there?")
         self.authenticate(self.operator.login, self.operator.login)
         self.call_ticket_command(channel, "/ticket Follow-up")
-        agent = new_test_user(
-            self.env, login="hdlc_agent", groups="helpdesk_intake.group_helpdesk_user"
-        )
+        agent = self.user_hd_agent2
         # A helpdesk agent who was not in the chat reads it from the ticket...
         self.assertTrue(channel.with_user(agent).has_access("read"))
         ticket = self.tickets_of(channel).with_user(agent)

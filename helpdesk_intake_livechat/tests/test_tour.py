@@ -38,5 +38,5 @@ class TestTicketTour(HelpdeskLivechatCase):
             "My printer prints &lt;b&gt;blank&lt;/b&gt; pages", ticket.description
         )
         self.assertIn("Sorry about that, let me open a ticket.", ticket.description)
-        self.assertIn("Oscar Operator", ticket.description)
+        self.assertIn(self.operator.name, ticket.description)
         self.assertNotIn("/ticket", ticket.description)

@@ -1,10 +1,12 @@
 import re
 
+from freezegun import freeze_time
 from markupsafe import Markup, escape
 
+from odoo.fields import Command
 from odoo.tests import tagged
 
-from .common import HelpdeskLivechatCase
+from .common import HelpdeskLivechatCase, HelpdeskLivechatCommon
 
 SCRIPT = "<script>alert('pwned')</script> & <b>bold</b>"
 
@@ -59,7 +61,7 @@ class TestTranscript(HelpdeskLivechatCase):
         )
         self.assertEqual(len(blocks), 300, "one block per message")
         self.assertEqual(blocks[0][0], guest.name)
-        self.assertEqual(blocks[2][0], "Oscar Operator")
+        self.assertEqual(blocks[2][0], self.operator.name)
         self.assertTrue(
             all(when for _author, when, _text in blocks), "every message has its time"
         )
@@ -84,3 +86,41 @@ class TestTranscript(HelpdeskLivechatCase):
         # Times are those of the team's working hours.
         tz = self.team.resource_calendar_id.tz
         self.assertIn(f"(times in {tz})", description)
+
+
+@tagged("post_install", "-at_install")
+class TestChannelHistory(HelpdeskLivechatCommon):
+    def test_transcript_extends_odoo_history(self):
+        channel = self.env["discuss.channel"].create(
+            {
+                "name": "History",
+                "channel_type": "livechat",
+                "livechat_channel_id": self.livechat_channel.id,
+                "livechat_operator_id": self.operator.partner_id.id,
+                "channel_member_ids": [
+                    Command.create({"partner_id": self.operator.partner_id.id}),
+                    Command.create({"guest_id": self.guest.id}),
+                ],
+            }
+        )
+        with freeze_time("2026-03-10 15:00:00"):
+            for body in ("First", "Second"):
+                channel.with_user(self.operator).message_post(
+                    body=body, message_type="comment"
+                )
+        author = self.operator.name
+        # Odoo's own history (what /lead writes) keeps its shape.
+        self.assertEqual(
+            channel._get_channel_history(),
+            f"<br/><strong>{author}:</strong><br/>First<br/>Second<br/>",
+        )
+        # The ticket's: a block per message, its time in the team's zone.
+        transcript = channel._helpdesk_transcript("America/Bogota")
+        self.assertIn("(times in America/Bogota)", transcript)
+        for body in ("First", "Second"):
+            # 15:00 UTC is 10:00 in Bogota.
+            self.assertRegex(
+                transcript,
+                rf"<p><strong>{author}</strong> 03/10/2026 10:00:00[^<]*"
+                rf"<br/>{body}</p>",
+            )

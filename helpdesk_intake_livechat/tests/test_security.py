@@ -36,6 +36,25 @@ NAME_FORBIDDEN_CHARACTERS = '\r\n\x1b\x07\x7f<>@,;"'
 
 
 class HelpdeskLivechatSecurityCase(HelpdeskLivechatCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # whose addresses visitors type: a portal customer and an employee
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="hdlc_portal",
+            name="Paula Portal",
+            email="paula.portal@example.com",
+            groups="base.group_portal",
+        )
+        new_test_user(
+            cls.env,
+            login="hdlc_maria",
+            name="Maria Manager",
+            email="maria.manager@example.com",
+            groups="base.group_user",
+        )
+
     def call_kw(self, model, method, args, kwargs=None):
         """Call ``model.method`` the way the web client does, as the user of
         the last authentication."""

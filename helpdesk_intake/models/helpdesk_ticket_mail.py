@@ -1,0 +1,247 @@
+from odoo import api, models
+from odoo.tools import email_normalize, email_split, html2plaintext, is_html_empty
+
+from ..tools import (
+    AUTO_REPLY_HEADERS,
+    forwarded_sender,
+    is_automated_sender,
+    ticket_title,
+)
+
+# Titles made from the first line of a body, when a message has no subject.
+BODY_TITLE_MAX_LENGTH = 80
+# Cc contacts an email may make followers: each gets portal access.
+CC_FOLLOWERS_MAX = 10
+
+
+class HelpdeskTicket(models.Model):
+    """The emails of a ticket: the automated ones sent to the customer, and
+    the gateway's reading of those received (new ticket, reply, customer,
+    title, Cc followers)."""
+
+    _inherit = "helpdesk.ticket"
+
+    # ------------------------------------------------------------
+    # AUTOMATED EMAILS
+    # ------------------------------------------------------------
+
+    def _request_acknowledgement(self):
+        """Mark new tickets whose customer gets an acknowledgement. The email
+        itself is written by a scheduled action woken right away: rendering
+        and posting it would otherwise double the time the mail gateway, the
+        website form or the live chat spend creating a ticket."""
+        if self.env.context.get("helpdesk_auto_generated_email"):
+            return
+        own_addresses = self._helpdesk_own_addresses()
+        pending = self.filtered(
+            lambda ticket: (
+                ticket.team_id.use_acknowledgement
+                and ticket.team_id.ack_template_id
+                and ticket._accepts_automated_email(own_addresses)
+            )
+        )
+        if pending:
+            pending.sudo().ack_pending = True
+            self.env.ref(
+                "helpdesk_intake.ir_cron_send_acknowledgements"
+            ).sudo()._trigger()
+
+    @api.model
+    def _cron_send_acknowledgements(self, batch_size=200):
+        tickets = self.sudo().search([("ack_pending", "=", True)], limit=batch_size)
+        tickets.ack_pending = False
+        Throttle = self.env["helpdesk.intake.throttle"]
+        for ticket in tickets:
+            team = ticket.team_id
+            # Anyone can type anyone's address in a public form: the helpdesk
+            # must not become a relay that floods one mailbox.
+            if (
+                team.use_acknowledgement
+                and team.ack_template_id
+                and Throttle._acquire(
+                    [("ack", email_normalize(ticket.partner_email or ""))]
+                )
+            ):
+                ticket._post_automated_email(team.ack_template_id)
+        if len(tickets) == batch_size:
+            self.env.ref(
+                "helpdesk_intake.ir_cron_send_acknowledgements"
+            ).sudo()._trigger()
+
+    def _accepts_automated_email(self, own_addresses=None):
+        """Whether the customer's address is a person's mailbox that may be
+        answered automatically without risking a mail loop."""
+        self.ensure_one()
+        email = email_normalize(self.partner_email or "")
+        if not email:
+            return False
+        if is_automated_sender(email):
+            return False
+        if own_addresses is None:
+            own_addresses = self._helpdesk_own_addresses()
+        return email not in own_addresses
+
+    @api.model
+    def _helpdesk_own_addresses(self):
+        """Addresses of the helpdesk itself: aliases, catchall and bounce."""
+        aliases = (
+            self.env["mail.alias"]
+            .sudo()
+            .search([("alias_model_id.model", "=", self._name)])
+        )
+        # alias domains are a handful per database
+        domains = self.env["mail.alias.domain"].sudo().search([], limit=None)
+        return {
+            email_normalize(address)
+            for address in aliases.mapped("alias_full_name")
+            + domains.mapped("catchall_email")
+            + domains.mapped("bounce_email")
+            if address
+        }
+
+    def _post_automated_email(self, template):
+        """Post ``template`` on the ticket and email it to the customer, marked
+        as an automatic reply."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if not ticket.partner_id:
+            return
+        template = template.sudo()
+        subject = template._render_field("subject", ticket.ids, compute_lang=True)[
+            ticket.id
+        ]
+        body = template._render_field("body_html", ticket.ids, compute_lang=True)[
+            ticket.id
+        ]
+        # Queued rather than sent in the transaction that creates the ticket:
+        # visitors and the mail gateway do not wait for the mail server, and
+        # the triggered mail queue sends it right after.
+        ticket.with_context(mail_notify_force_send=False).message_post(
+            body=body,
+            subject=subject,
+            author_id=self.env.ref("base.partner_root").id,
+            partner_ids=ticket.partner_id.ids,
+            message_type="auto_comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+            mail_headers=AUTO_REPLY_HEADERS,
+            notify_skip_followers=True,
+        )
+        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+
+    # ------------------------------------------------------------
+    # MAIL GATEWAY
+    # ------------------------------------------------------------
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        values = {
+            "channel": "email",
+            "email_message_id": msg_dict.get("message_id") or False,
+            **(custom_values or {}),
+        }
+        customer = self._customer_from_email(msg_dict)
+        values.setdefault("partner_id", customer.id)
+        # The gateway sets the customer email, which keeps the ORM from
+        # computing the other customer fields: give them all.
+        values.setdefault("partner_name", customer.name)
+        values.setdefault("partner_phone", customer.phone)
+        values.setdefault("name", self._title_from_email(msg_dict))
+        msg_dict = dict(
+            msg_dict, email_from=customer.email or msg_dict.get("email_from")
+        )
+        ticket = super(
+            HelpdeskTicket, self.with_context(default_user_id=False)
+        ).message_new(msg_dict, custom_values=values)
+        author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        cc_partners = ticket._cc_followers(msg_dict, author)
+        ticket.message_subscribe((customer | cc_partners).ids)
+        return ticket
+
+    def _cc_followers(self, msg_dict, author):
+        """Existing contacts in Cc of the email that opened the ticket who
+        follow it, and so read it in their portal. Anybody can write to an
+        alias and Cc anyone: only a sender the helpdesk knows (a user, or a
+        follower of the team) brings a few of them; a stranger only those who
+        already follow the team."""
+        self.ensure_one()
+        cc_partners = self._partner_find_from_emails_single(
+            email_split(msg_dict.get("cc") or ""), no_create=True
+        )
+        team_followers = self.team_id.sudo().message_partner_ids
+        if not (author.user_ids or author & team_followers):
+            cc_partners &= team_followers
+        return cc_partners[:CC_FOLLOWERS_MAX]
+
+    def message_update(self, msg_dict, update_vals=None):
+        if not self._is_internal_sender(msg_dict):
+            for ticket in self.filtered(
+                lambda t: t.is_closed and t.team_id.reply_to_closed == "reopen"
+            ):
+                open_stage = ticket.team_id.stage_ids.filtered(
+                    lambda stage: not stage.fold
+                )[:1]
+                if open_stage:
+                    ticket.stage_id = open_stage
+        return super().message_update(msg_dict, update_vals=update_vals)
+
+    @api.model
+    def _title_from_email(self, msg_dict):
+        subject = ticket_title(msg_dict.get("subject"))
+        if subject:
+            return subject
+        body_lines = html2plaintext(msg_dict.get("body") or "").strip().splitlines()
+        first_line = body_lines[0].strip() if body_lines else ""
+        if first_line:
+            return ticket_title(first_line, BODY_TITLE_MAX_LENGTH)
+        return self.env._(
+            "Email from %(sender)s", sender=msg_dict.get("email_from") or "?"
+        )
+
+    @api.model
+    def _customer_from_email(self, msg_dict):
+        """The partner the ticket is about: the sender, or, when an employee
+        forwards a customer's email, the original sender of the forward."""
+        author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        if self._is_internal_sender(msg_dict):
+            forwarded_from = self._forwarded_sender(msg_dict.get("body") or "")
+            if forwarded_from:
+                return self.env["mail.thread"]._partner_find_from_emails_single(
+                    [forwarded_from], no_create=False
+                )
+        if author:
+            return author
+        if not msg_dict.get("email_from"):
+            return author
+        return self.env["mail.thread"]._partner_find_from_emails_single(
+            [msg_dict["email_from"]], no_create=False
+        )
+
+    @api.model
+    def _forwarded_sender(self, body):
+        """Sender of the message quoted by a forward (hook around
+        ``tools.forwarded_sender``)."""
+        return forwarded_sender(body)
+
+    def _message_post_after_hook(self, message, msg_vals):
+        # The first email of a ticket is its description (with inline images
+        # already turned into attachments by the gateway).
+        if (
+            len(self) == 1
+            and self.channel == "email"
+            and is_html_empty(self.description)
+            and msg_vals.get("message_type") == "email"
+            and message.subtype_id == self._creation_subtype()
+            and msg_vals.get("body")
+        ):
+            self.description = msg_vals["body"]
+        return super()._message_post_after_hook(message, msg_vals)
+
+    @api.model
+    def _is_internal_sender(self, message_dict):
+        author = self.env["res.partner"].browse(message_dict.get("author_id")).exists()
+        if not author and message_dict.get("email_from"):
+            author = self._partner_find_from_emails_single(
+                [message_dict["email_from"]], no_create=True
+            )
+        return bool(author.user_ids.filtered(lambda user: not user.share))

@@ -30,6 +30,8 @@ class HelpdeskTicket(models.Model):
     _primary_email = "partner_email"
     _mail_post_access = "read"
     _rec_names_search = ["name", "ref", "partner_name"]
+    # The ticket's company is its team's: the assignee must work for it.
+    _check_company_auto = True
 
     def _default_team_id(self):
         team_id = self.env.context.get("default_team_id")
@@ -59,7 +61,8 @@ class HelpdeskTicket(models.Model):
         string="Assigned to",
         index=True,
         tracking=True,
-        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        check_company=True,
+        domain="[('share', '=', False)]",
     )
     partner_id = fields.Many2one(
         "res.partner", string="Customer", index=True, tracking=True
@@ -440,7 +443,9 @@ class HelpdeskTicket(models.Model):
             for vals, user in zip(
                 team_vals, team._next_assignees(len(team_vals)), strict=True
             ):
-                if user:
+                # a member who does not work for the team's company cannot
+                # be the assignee: the ticket stays unassigned
+                if user and team.company_id in user.company_ids:
                     vals["user_id"] = user.id
 
     # ------------------------------------------------------------

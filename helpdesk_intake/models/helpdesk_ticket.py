@@ -325,8 +325,6 @@ class HelpdeskTicket(models.Model):
             self._sla_apply()
         if stage_changed:
             self.sla_status_ids._update_for_stage(fields.Datetime.now())
-            for ticket in self.filtered("stage_id.template_id"):
-                ticket._post_automated_email(ticket.stage_id.template_id)
         return res
 
     # ------------------------------------------------------------

@@ -129,6 +129,38 @@ class HelpdeskTicket(models.Model):
         )
         self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
 
+    def _track_template(self, changes):
+        res = super()._track_template(changes)
+        ticket = self[0]
+        if "stage_id" in changes and ticket.stage_id.template_id:
+            res["stage_id"] = (ticket.stage_id.template_id, {})
+        return res
+
+    def _message_track_post_template(self, changes):
+        """The stage email of ``_track_template``, sent once per real stage
+        change (tracking compares values), goes out the way the helpdesk's
+        automated emails do: to the customer only, as an automatic reply,
+        queued."""
+        if not self or not changes or "stage_id" not in changes:
+            return super()._message_track_post_template(changes)
+        template = self._track_template(changes).get("stage_id", (False,))[0]
+        super()._message_track_post_template(
+            [fname for fname in changes if fname != "stage_id"]
+        )
+        if template:
+            for ticket in self:
+                ticket._post_automated_email(template)
+        return True
+
+    def _track_post_template_finalize(self):
+        # a new ticket gets its acknowledgement, not the email of its first
+        # stage
+        key = f"mail.tracking.create.{self._name}.{self.id}"
+        data = self.env.cr.precommit.data
+        if data.get(key):
+            data[key] = [fname for fname in data[key] if fname != "stage_id"]
+        return super()._track_post_template_finalize()
+
     # ------------------------------------------------------------
     # MAIL GATEWAY
     # ------------------------------------------------------------

@@ -4,7 +4,9 @@ from . import helpdesk_team
 from . import helpdesk_sla
 from . import helpdesk_sla_status
 from . import helpdesk_ticket
+from . import helpdesk_ticket_mail
 from . import helpdesk_intake_throttle
 from . import fetchmail_server
 from . import mail_alias
 from . import mail_thread
+from . import resource_calendar

@@ -3,8 +3,6 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .helpdesk_sla import plan_work_hours
-
 # Colors of the SLA tags (kanban color indexes): red, green, neutral.
 COLOR_FAILED, COLOR_REACHED, COLOR_ONGOING = 1, 10, 0
 
@@ -115,6 +113,55 @@ class HelpdeskSlaStatus(models.Model):
         ]
 
     @api.model
+    def _apply_to_tickets(self, tickets):
+        """Bring the SLA statuses of ``tickets`` in line with the policies
+        that apply now: new policies start from the ticket's creation,
+        policies that no longer apply are dropped unless already reached or
+        failed. Done for the whole batch with a constant number of queries."""
+        Status = self.sudo()
+        policies = (
+            self.env["helpdesk.sla"]
+            .sudo()
+            .search([("team_id", "in", tickets.team_id.filtered("use_sla").ids)])
+        )
+        criteria_by_team = defaultdict(list)
+        for sla in policies:
+            criteria_by_team[sla.team_id.id].append((sla, *sla._criteria()))
+        now = fields.Datetime.now()
+        obsolete_ids, new_pairs = [], []
+        for ticket in tickets.sudo():
+            applicable = {
+                sla
+                for sla, *criteria in criteria_by_team[ticket.team_id.id]
+                if self._policy_matches(ticket, *criteria)
+            }
+            covered = set()
+            for status in ticket.sla_status_ids:
+                covered.add(status.sla_id)
+                if (
+                    status.sla_id not in applicable
+                    and status.status == "ongoing"
+                    and not status._is_failed(now)
+                ):
+                    obsolete_ids.append(status.id)
+            new_pairs += [(ticket, sla) for sla in applicable - covered]
+        Status.browse(obsolete_ids)._drop()
+        if new_pairs:
+            created = Status.create(Status._prepare_values(new_pairs))
+            created._update_for_stage(now)
+
+    @api.model
+    def _policy_matches(self, ticket, priority, tag_ids, partner_ids):
+        """Whether a policy of the ticket's team with these criteria (see
+        ``helpdesk.sla._criteria``) applies to ``ticket``."""
+        customers = {ticket.partner_id.id, ticket.partner_id.commercial_partner_id.id}
+        return (
+            priority == ticket.priority
+            and (not tag_ids or bool(tag_ids & set(ticket.tag_ids.ids)))
+            and (not partner_ids or bool(partner_ids & customers))
+        )
+
+    @api.model
     def _prepare_values(self, pairs):
         """Create values of statuses for (ticket, sla) pairs, deadlines planned
         in one pass per calendar."""
@@ -144,7 +191,7 @@ class HelpdeskSlaStatus(models.Model):
                 for pos in positions
             ]
             for pos, deadline in zip(
-                positions, plan_work_hours(calendar, requests), strict=True
+                positions, calendar._plan_work_hours_batch(requests), strict=True
             ):
                 values[pos]["deadline"] = deadline
         return values
@@ -179,7 +226,7 @@ class HelpdeskSlaStatus(models.Model):
                 for status in statuses
             ]
             for status, deadline in zip(
-                statuses, plan_work_hours(calendar, requests), strict=True
+                statuses, calendar._plan_work_hours_batch(requests), strict=True
             ):
                 status.deadline = deadline
 

@@ -1,8 +1,5 @@
-import codecs
 import email
 import logging
-import re
-import xmlrpc.client
 from email.policy import compat32
 
 import psycopg2
@@ -11,19 +8,14 @@ from odoo import api, models
 from odoo.tools import email_normalize, email_split
 from odoo.tools.mail import decode_message_header
 
-_logger = logging.getLogger(__name__)
+from ..tools import (
+    is_auto_generated,
+    is_duplicate_ticket,
+    is_known_charset,
+    message_bytes,
+)
 
-# Values of headers that mark a message as written by a machine, not a person
-# (RFC 3834 and the de-facto headers of common mail servers).
-AUTO_GENERATED_HEADERS = {
-    "Auto-Submitted": lambda value: value.strip().lower() not in ("", "no"),
-    "Precedence": lambda value: value.strip().lower() in ("bulk", "junk", "list"),
-    "X-Auto-Response-Suppress": lambda value: bool(value.strip()),
-    "X-Autoreply": lambda value: bool(value.strip()),
-    "X-Autorespond": lambda value: bool(value.strip()),
-    "List-Unsubscribe": lambda value: bool(value.strip()),
-    "Return-Path": lambda value: re.fullmatch(r"\s*<?\s*>?\s*", value) is not None,
-}
+_logger = logging.getLogger(__name__)
 
 
 class MailThread(models.AbstractModel):
@@ -153,36 +145,3 @@ class MailThread(models.AbstractModel):
         if is_auto_generated(message):
             self = self.with_context(helpdesk_auto_generated_email=True)
         return super()._message_route_process(message, message_dict, routes)
-
-
-def message_bytes(message):
-    """The raw bytes of a message given the way the gateway accepts it."""
-    if isinstance(message, xmlrpc.client.Binary):
-        return bytes(message.data)
-    if isinstance(message, str):
-        return message.encode()
-    return message
-
-
-def is_known_charset(charset):
-    try:
-        codecs.lookup(charset)
-    except LookupError:
-        return False
-    return True
-
-
-def is_duplicate_ticket(error):
-    return (
-        isinstance(error, psycopg2.IntegrityError)
-        and error.diag.constraint_name == "helpdesk_ticket_email_message_id_uniq"
-    )
-
-
-def is_auto_generated(message):
-    """Whether an email.message was sent by a robot (auto-reply, list, bounce)."""
-    for header, is_auto in AUTO_GENERATED_HEADERS.items():
-        for value in message.get_all(header) or ():
-            if is_auto(str(value)):
-                return True
-    return False

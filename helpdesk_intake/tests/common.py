@@ -365,6 +365,8 @@ class HelpdeskIntakeCommon(MailCommon):
         triggers do right after the transaction."""
         with super().mock_mail_gateway(*args, **kwargs):
             yield
+            # stage emails follow tracking, which runs before the commit
+            self.flush_tracking()
             self.env["helpdesk.ticket"]._cron_send_acknowledgements()
             self.env["mail.mail"].sudo().process_email_queue()
 

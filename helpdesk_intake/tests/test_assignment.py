@@ -1,5 +1,6 @@
 from collections import Counter
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import HelpdeskIntakeCommon
@@ -111,3 +112,38 @@ class TestAssignment(HelpdeskIntakeCommon):
     def test_no_members(self):
         self.team_assign.write({"assign_method": "balanced", "member_ids": [(5, 0, 0)]})
         self.assertFalse(self._create(2).user_id)
+
+
+@tagged("post_install", "-at_install", "helpdesk_intake")
+class TestAssignmentCompany(HelpdeskIntakeCommon):
+    """The assignee works for the ticket's company (its team's)."""
+
+    def test_user_of_another_company_only_is_refused(self):
+        # user_hd_agent_c2 works for company 2 only; self.team is company 1's
+        with self.assertRaises(UserError):
+            self.make_tickets([{"name": "A", "user_id": self.user_hd_agent_c2.id}])
+        ticket = self.make_tickets([{"name": "B"}])
+        with self.assertRaises(UserError):
+            ticket.user_id = self.user_hd_agent_c2
+
+    def test_user_of_the_company_is_accepted(self):
+        ticket = self.make_tickets([{"name": "A", "user_id": self.user_hd_agent.id}])
+        self.assertEqual(ticket.user_id, self.user_hd_agent)
+        c2_ticket = self.make_tickets(
+            [{"name": "B", "user_id": self.user_hd_agent_c2.id}], team=self.team_c2
+        )
+        self.assertEqual(c2_ticket.user_id, self.user_hd_agent_c2)
+        # a user of both companies may take tickets of either
+        self.user_hd_agent.company_ids |= self.company_2
+        c2_ticket.user_id = self.user_hd_agent
+        self.assertEqual(c2_ticket.user_id, self.user_hd_agent)
+
+    def test_automatic_assignment_skips_other_companies(self):
+        self.team.write(
+            {
+                "assign_method": "randomly",
+                "member_ids": [(6, 0, self.user_hd_agent_c2.ids)],
+            }
+        )
+        ticket = self.make_tickets([{"name": "A"}])
+        self.assertFalse(ticket.user_id)

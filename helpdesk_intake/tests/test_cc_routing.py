@@ -12,6 +12,9 @@ class TestCcAndRouting(HelpdeskIntakeCommon):
         cls.colleague = cls.env["res.partner"].create(
             {"name": "Kim Colleague", "email": "kim@customer.test"}
         )
+        # a sender the helpdesk knows brings the contacts they Cc (strangers
+        # do not: see test_security_mail)
+        cls.team.message_subscribe(cls.customer.ids)
 
     def test_cc_kept_suggested_and_followers(self):
         # a customer the team knows (a follower of the team) brings their Cc

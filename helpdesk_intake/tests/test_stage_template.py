@@ -78,3 +78,44 @@ class TestStageTemplate(HelpdeskIntakeCommon):
             self.ticket.write({"priority": "2"})
             self.ticket.write({"name": "Broken hinge (left)"})
         self.assertEqual(len(self._stage_mails("waiting for parts")), 1)
+
+    def test_same_stage_rewritten_sends_nothing(self):
+        with self.mock_mail_gateway():
+            self.ticket.stage_id = self.stage_parts
+        self.assertEqual(len(self._stage_mails("waiting for parts")), 1)
+        with self.mock_mail_gateway():
+            self.ticket.write({"stage_id": self.stage_parts.id})
+            self.flush_tracking()
+            self.ticket.stage_id = self.stage_parts
+        self.assertFalse(self._stage_mails("waiting for parts"))
+
+    def test_real_change_sends_once(self):
+        with self.mock_mail_gateway():
+            self.ticket.stage_id = self.stage_in_progress
+            self.ticket.stage_id = self.stage_parts
+        self.assertEqual(len(self._stage_mails("waiting for parts")), 1)
+        message = self.ticket.message_ids.filtered(
+            lambda m: m.message_type == "auto_comment" and "parts are ordered" in m.body
+        )
+        self.assertEqual(len(message), 1)
+
+    def test_new_ticket_in_a_stage_with_template_sends_nothing(self):
+        with self.mock_mail_gateway():
+            ticket = self.make_tickets(
+                [
+                    {
+                        "name": "Broken door",
+                        "partner_id": self.customer.id,
+                        "stage_id": self.stage_solved.id,
+                    }
+                ]
+            )
+        self.assertEqual(ticket.stage_id, self.stage_solved)
+        acknowledgements = self.ack_mails(ticket)
+        others = [
+            m
+            for m in self.sent_to("chuck@customer.test")
+            if m["object_id"] == f"{ticket.id}-helpdesk.ticket"
+            and m not in acknowledgements
+        ]
+        self.assertFalse(others)

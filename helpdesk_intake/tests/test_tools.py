@@ -1,6 +1,17 @@
 from odoo.tests import BaseCase, tagged
 
-from odoo.addons.helpdesk_intake.tools import client_network, neutralize_display_name
+from odoo.addons.helpdesk_intake.tools import (
+    client_network,
+    forwarded_sender,
+    header_text,
+    is_automated_sender,
+    is_known_charset,
+    message_bytes,
+    neutralize_display_name,
+    raw_headers,
+    raw_recipients,
+    subject_references,
+)
 
 
 @tagged("post_install", "-at_install", "helpdesk_intake", "security")
@@ -127,3 +138,47 @@ class TestNeutralizeDisplayName(BaseCase):
         for name in ("", None, "   "):
             with self.subTest(name=name):
                 self.assertEqual(neutralize_display_name(name), "")
+
+
+@tagged("post_install", "-at_install", "helpdesk_intake", "mail_gateway")
+class TestMailTools(BaseCase):
+    def test_header_text_decodes_and_survives_garbage(self):
+        self.assertEqual(header_text("=?utf-8?q?Caf=C3=A9?="), "Café")
+        self.assertEqual(header_text("=?x-unknown?q?abc?="), "=?x-unknown?q?abc?=")
+
+    def test_raw_recipients_most_precise_first(self):
+        headers = raw_headers(
+            b"Delivered-To: Help@Example.com\r\nTo: Other <other@example.com>\r\n"
+            b"Cc: a@example.com, b@example.com\r\n\r\nbody"
+        )
+        self.assertEqual(
+            raw_recipients(headers),
+            ["help@example.com", "other@example.com", "a@example.com", "b@example.com"],
+        )
+
+    def test_automated_senders(self):
+        for email in ("mailer-daemon@x.test", "no-reply@x.test", "bounces+1@x.test"):
+            with self.subTest(email=email):
+                self.assertTrue(is_automated_sender(email))
+        self.assertFalse(is_automated_sender("noreen@x.test"))
+        self.assertFalse(is_automated_sender(""))
+
+    def test_subject_references(self):
+        self.assertEqual(subject_references("Re: [#12] and #34x #56"), ["12", "56"])
+        self.assertEqual(subject_references(None), [])
+
+    def test_forwarded_sender(self):
+        body = (
+            "<p>FYI</p><p>---------- Forwarded message ---------<br>"
+            "From: Carla Customer &lt;carla@customer.test&gt;<br>Subject: Hi</p>"
+        )
+        self.assertEqual(
+            forwarded_sender(body), '"Carla Customer" <carla@customer.test>'
+        )
+        self.assertFalse(forwarded_sender("<p>From: carla@customer.test</p>"))
+
+    def test_message_bytes_and_charsets(self):
+        self.assertEqual(message_bytes("abc"), b"abc")
+        self.assertEqual(message_bytes(b"abc"), b"abc")
+        self.assertTrue(is_known_charset("latin-1"))
+        self.assertFalse(is_known_charset("x-no-such-charset"))

@@ -5,3 +5,19 @@ from .intake import (
     neutralize_display_name,
     ticket_title,
 )
+from .mail import (
+    AUTO_GENERATED_HEADERS,
+    AUTO_REPLY_HEADERS,
+    AUTOMATED_SENDER,
+    SUBJECT_REFERENCE,
+    forwarded_sender,
+    header_text,
+    is_auto_generated,
+    is_automated_sender,
+    is_duplicate_ticket,
+    is_known_charset,
+    message_bytes,
+    raw_headers,
+    raw_recipients,
+    subject_references,
+)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make format: apply every fixer of .pre-commit-config.yaml to the whole tree
 # (prettier and eslint --fix on XML/JS/SCSS, ruff, whitespace and end of
-# file, the OCA module checks' automatic fixes, README.rst from readme/),
+# file, the OCA module checks' automatic fixes, README.rst from readme/,
+# i18n/es_419.po from es.po),
 # then run all hooks once more to list what is left to fix by hand.
 # Needs the tools of .ci/run: pip install -r test-requirements.txt; npm ci.
 set -uo pipefail
@@ -14,7 +15,7 @@ if [ ${#ADDONS[@]} -gt 0 ]; then
     oca-checks-odoo-module --fix --no-verbose "${ADDONS[@]}" >/dev/null
 fi
 # a fixer exits 1 when it changed a file: run each until it has nothing to do
-for hook in addon-readme ruff ruff-format prettier eslint trailing-whitespace \
+for hook in addon-readme es-419-catalogs ruff ruff-format prettier eslint trailing-whitespace \
     end-of-file-fixer mixed-line-ending; do
     for _ in 1 2 3; do
         pre-commit run --all-files "$hook" >/dev/null && break

@@ -11,8 +11,11 @@ source "$(dirname "$0")/common.sh"
 
 mapfile -t ADDONS < <(addons)
 if [ ${#ADDONS[@]} -gt 0 ]; then
-    # fixes what it can (XML headers, attribute order, ...); reports the rest below
-    oca-checks-odoo-module --fix --no-verbose "${ADDONS[@]}" >/dev/null
+    # only the fixes that rewrite a line in place (XML header, order of the
+    # attributes); the others (eval on numeric fields, <data> nodes) can break
+    # a record written on one line, so they are listed below, to do by hand
+    oca-checks-odoo-module --fix --no-verbose \
+        --enable=xml-header-wrong,xml-tag-position "${ADDONS[@]}" >/dev/null
 fi
 # a fixer exits 1 when it changed a file: run each until it has nothing to do
 for hook in addon-readme es-419-catalogs ruff ruff-format prettier eslint trailing-whitespace \

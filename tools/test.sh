@@ -78,7 +78,8 @@ if odoo_available && [ ${#CROSS_TESTS[@]} -gt 0 ] && [ ${#ADDONS[@]} -gt 0 ]; th
     depends=$(printf '"%s", ' "${ADDONS[@]}")
     cat >"$CROSS_DIR/$CROSS_ADDON/__manifest__.py" <<MANIFEST
 {"name": "Cross-addon tests of the repository", "version": "19.0.1.0.0",
- "license": "LGPL-3", "depends": [${depends%, }], "installable": True}
+ "author": "Helpdesk Intake Contributors", "license": "LGPL-3",
+ "depends": [${depends%, }], "installable": True}
 MANIFEST
     : >"$CROSS_DIR/$CROSS_ADDON/__init__.py"
     : >"$CROSS_DIR/$CROSS_ADDON/tests/__init__.py"
@@ -88,7 +89,8 @@ MANIFEST
     done
     python3 -m odoo server --addons-path="$REPO,$CROSS_DIR" -d "$DB" -i "$CROSS_ADDON" \
         --test-tags="/$CROSS_ADDON" --http-interface=127.0.0.1 \
-        --http-port="${HELPDESK_INTAKE_HTTP_PORT:-8069}" --log-level=test \
+        --http-port="${HELPDESK_INTAKE_HTTP_PORT:-8069}" --log-level=warn \
+        --log-handler=odoo.tests:INFO --log-handler=odoo.service.server:INFO \
         || ODOO_RUNNER_RC=$?
     [ $ODOO_RUNNER_RC -eq 0 ] || FAILED+=("Odoo's test runner")
 fi

@@ -1,9 +1,13 @@
 # Developer commands; see README.md.
-.PHONY: demo test
+.PHONY: demo format test
 
 # Serve every addon with demo data on http://localhost:8069 (admin / admin).
 demo:
 	tools/demo.sh
+
+# Apply the formatters and fixers of .pre-commit-config.yaml to every file.
+format:
+	tools/format.sh
 
 # Static checks and all tests (with Odoo when python3 can import it).
 test:

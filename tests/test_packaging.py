@@ -65,3 +65,26 @@ def test_wheel(addon, wheel_dirs):
         names = archive.namelist()
     # Once committed, the wheel holds the files git tracks (setup/README.md).
     assert f"odoo/addons/{addon.name}/__manifest__.py" in names, "git add the addon"
+
+
+def requirement_names(path):
+    names = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            names.add(re.split(r"[\s<>=!~;\[]", line, maxsplit=1)[0].lower())
+    return names
+
+
+def test_requirements_are_the_manifests_external_dependencies():
+    """requirements.txt lists the run-time Python packages of the addons, the
+    ones their manifests declare; development tools are in test-requirements.txt."""
+    declared = set()
+    for addon in ADDONS:
+        manifest = ast.literal_eval((addon / "__manifest__.py").read_text("utf-8"))
+        python = manifest.get("external_dependencies", {}).get("python", [])
+        declared |= {name.lower() for name in python}
+    assert requirement_names(REPO / "requirements.txt") == declared
+    tools = requirement_names(REPO / "test-requirements.txt")
+    assert {"pytest", "pre-commit", "oca-odoo-pre-commit-hooks"} <= tools
+    assert not declared & tools, "run-time packages belong in requirements.txt"

@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 const CARD = ".o_kanban_record:contains(Tour printer on fire)";
 
@@ -16,7 +16,8 @@ registry.category("web_tour.tours").add("helpdesk_intake_backend", {
         },
         {
             content: "The urgent ticket comes first in its column",
-            trigger: ".o_kanban_group:first .o_kanban_record:first:contains(Tour printer on fire)",
+            trigger:
+                ".o_kanban_group:first .o_kanban_record:first:contains(Tour printer on fire)",
         },
         {
             content: "Priority stars on the card: lower the urgent ticket to high",
@@ -64,7 +65,8 @@ registry.category("web_tour.tours").add("helpdesk_intake_backend", {
             trigger: ".o_form_view h2:contains(Help Center)",
         },
         {
-            trigger: ".o_form_view #helpdesk_team_setting_alias .o_field_widget[name=alias_email]:contains(tour-support@)",
+            trigger:
+                ".o_form_view #helpdesk_team_setting_alias .o_field_widget[name=alias_email]:contains(tour-support@)",
         },
     ],
 });

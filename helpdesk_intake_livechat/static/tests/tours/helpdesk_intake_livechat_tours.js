@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 const widget = ".o-livechat-root:shadow";
 
@@ -33,7 +33,8 @@ registry.category("web_tour.tours").add("helpdesk_intake_livechat_operator_tour"
             trigger: ".o-mail-DiscussSidebarChannel.o-active:contains('Visitor')",
         },
         {
-            trigger: ".o-mail-Discuss .o-mail-Thread .o-mail-Message:contains('My printer prints')",
+            trigger:
+                ".o-mail-Discuss .o-mail-Thread .o-mail-Message:contains('My printer prints')",
         },
         {
             trigger: ".o-mail-Composer-input",
@@ -44,7 +45,8 @@ registry.category("web_tour.tours").add("helpdesk_intake_livechat_operator_tour"
             run: "press Enter",
         },
         {
-            trigger: ".o-mail-Message:contains('Sorry about that, let me open a ticket.')",
+            trigger:
+                ".o-mail-Message:contains('Sorry about that, let me open a ticket.')",
         },
         {
             trigger: ".o-mail-Composer-input",
@@ -56,11 +58,13 @@ registry.category("web_tour.tours").add("helpdesk_intake_livechat_operator_tour"
         },
         {
             content: "Only the operator sees the link to the new ticket",
-            trigger: ".o-mail-Message:contains('Created ticket') a[data-oe-model='helpdesk.ticket']:contains('Printer broken (#')",
+            trigger:
+                ".o-mail-Message:contains('Created ticket') a[data-oe-model='helpdesk.ticket']:contains('Printer broken (#')",
         },
         {
             content: "The conversation's information panel lists its ticket",
-            trigger: ".o-livechat-ChannelInfoList a[data-oe-model='helpdesk.ticket']:contains('Printer broken (#')",
+            trigger:
+                ".o-livechat-ChannelInfoList a[data-oe-model='helpdesk.ticket']:contains('Printer broken (#')",
         },
     ],
 });

@@ -1,5 +1,5 @@
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
 
 // Fields of a form switched to "Create a Helpdesk Ticket" in the website
 // editor. Teams' pages come with this form already; their team is set by the

@@ -1,6 +1,6 @@
-import { _t } from "@web/core/l10n/translation";
-import { patch } from "@web/core/utils/patch";
-import { Form } from "@website/snippets/s_website_form/form";
+import {_t} from "@web/core/l10n/translation";
+import {patch} from "@web/core/utils/patch";
+import {Form} from "@website/snippets/s_website_form/form";
 
 // The server checks ticket forms too (required fields, attachments) and
 // answers with the faulty inputs, by name: show its message next to each.

@@ -1,5 +1,5 @@
-import { registry } from "@web/core/registry";
-import { clickOnSave, registerWebsitePreviewTour } from "@website/js/tours/tour_utils";
+import {registry} from "@web/core/registry";
+import {clickOnSave, registerWebsitePreviewTour} from "@website/js/tours/tour_utils";
 
 const FORM = "form#helpdesk_ticket_form";
 
@@ -34,9 +34,11 @@ function fillTheForm() {
             trigger: `${FORM} input[type=file][name=Attachments]`,
             run() {
                 const transfer = new DataTransfer();
-                transfer.items.add(new File(["order #42"], "receipt.txt", { type: "text/plain" }));
+                transfer.items.add(
+                    new File(["order #42"], "receipt.txt", {type: "text/plain"})
+                );
                 this.anchor.files = transfer.files;
-                this.anchor.dispatchEvent(new Event("change", { bubbles: true }));
+                this.anchor.dispatchEvent(new Event("change", {bubbles: true}));
             },
         },
         {
@@ -95,11 +97,13 @@ registerWebsitePreviewTour(
         },
         {
             content: "Open the field types",
-            trigger: ".o_customize_tab [data-container-title=Field] button:contains('Customer Phone')",
+            trigger:
+                ".o_customize_tab [data-container-title=Field] button:contains('Customer Phone')",
             run: "click",
         },
         {
-            content: "Ticket fields safe for visitors are offered, staff fields are not",
+            content:
+                "Ticket fields safe for visitors are offered, staff fields are not",
             trigger:
                 ".o_popover:has([data-action-id='existingField'][data-action-value='partner_phone'])" +
                 ":not(:has([data-action-id='existingField'][data-action-value='user_id']))" +
@@ -107,7 +111,8 @@ registerWebsitePreviewTour(
         },
         {
             content: "Keep the phone field",
-            trigger: ".o_popover [data-action-id='existingField'][data-action-value='partner_phone']",
+            trigger:
+                ".o_popover [data-action-id='existingField'][data-action-value='partner_phone']",
             run: "click",
         },
         {
@@ -125,7 +130,8 @@ registerWebsitePreviewTour(
         },
         {
             content: "Make it required",
-            trigger: ".o_customize_tab div[data-action-id='toggleRequired'] input[type='checkbox']",
+            trigger:
+                ".o_customize_tab div[data-action-id='toggleRequired'] input[type='checkbox']",
             run: "click",
         },
         {

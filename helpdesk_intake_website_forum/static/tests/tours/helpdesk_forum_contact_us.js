@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 const FORM = "form#helpdesk_ticket_form";
 // Quotes, commas and colons: what the form's prefill must carry unchanged.

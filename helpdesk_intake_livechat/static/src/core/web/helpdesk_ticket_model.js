@@ -1,6 +1,6 @@
-import { fields, Record } from "@mail/core/common/record";
+import {fields, Record} from "@mail/core/common/record";
 
-import { router } from "@web/core/browser/router";
+import {router} from "@web/core/browser/router";
 
 export class HelpdeskTicket extends Record {
     static id = "id";
@@ -12,7 +12,7 @@ export class HelpdeskTicket extends Record {
     display_name;
     href = fields.Attr("", {
         compute() {
-            return router.stateToUrl({ model: "helpdesk.ticket", resId: this.id });
+            return router.stateToUrl({model: "helpdesk.ticket", resId: this.id});
         },
     });
 

@@ -1,7 +1,7 @@
-import { Thread } from "@mail/core/common/thread_model";
-import { fields } from "@mail/core/common/record";
+import {Thread} from "@mail/core/common/thread_model";
+import {fields} from "@mail/core/common/record";
 
-import { patch } from "@web/core/utils/patch";
+import {patch} from "@web/core/utils/patch";
 
 patch(Thread.prototype, {
     setup() {

@@ -122,7 +122,7 @@ class TestCrossChannel(HttpCase):
         # what the scheduled action, triggered by the ticket creations, does
         self.env["helpdesk.ticket"]._cron_send_acknowledgements()
         self.assertFalse(any(tickets.mapped("ack_pending")))
-        by_channel = {ticket.channel: ticket for ticket in tickets}
+        by_channel = {ticket.intake_channel: ticket for ticket in tickets}
         self.assertEqual(set(by_channel), {"email", "website", "livechat"})
         self.assertEqual(
             {
@@ -137,14 +137,14 @@ class TestCrossChannel(HttpCase):
         )
         for ticket in tickets:
             self.assertEqual(ticket.priority, "0")
-            self.assertEqual(ticket.sla_status_ids.sla_id, self.sla, ticket.channel)
-            self.assertTrue(ticket.sla_deadline, ticket.channel)
+            self.assertEqual(ticket.sla_status_ids.sla_id, self.sla, ticket.intake_channel)
+            self.assertTrue(ticket.sla_deadline, ticket.intake_channel)
             self.assertEqual(ticket.stage_id, self.team.stage_ids[:1])
             acknowledgements = ticket.message_ids.filtered(
                 lambda message: message.message_type == "auto_comment"
             )
             self.assertEqual(
-                acknowledgements.partner_ids, ticket.partner_id, ticket.channel
+                acknowledgements.partner_ids, ticket.partner_id, ticket.intake_channel
             )
 
         self.team.invalidate_recordset()

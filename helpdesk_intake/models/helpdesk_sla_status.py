@@ -32,7 +32,7 @@ class HelpdeskSlaStatus(models.Model):
     team_id = fields.Many2one(related="sla_id.team_id", store=True, index=True)
     company_id = fields.Many2one(related="sla_id.company_id", store=True, index=True)
     priority = fields.Selection(related="sla_id.priority", store=True)
-    channel = fields.Selection(related="ticket_id.channel", store=True)
+    intake_channel = fields.Selection(related="ticket_id.intake_channel", store=True)
     deadline = fields.Datetime(
         index=True,
         readonly=True,
@@ -178,7 +178,7 @@ class HelpdeskSlaStatus(models.Model):
                 "team_id": sla.team_id.id,
                 "company_id": sla.company_id.id,
                 "priority": sla.priority,
-                "channel": ticket.channel,
+                "intake_channel": ticket.intake_channel,
             }
             for ticket, sla in pairs
         ]

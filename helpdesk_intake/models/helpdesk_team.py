@@ -209,7 +209,7 @@ class HelpdeskTeam(models.Model):
         today = tz.localize(local_midnight).astimezone(pytz.utc).replace(tzinfo=None)
         groups = self.env["helpdesk.ticket"]._read_group(
             [("team_id", "in", self.ids), ("create_date", ">=", today)],
-            ["team_id", "channel"],
+            ["team_id", "intake_channel"],
             ["__count"],
         )
         counts = {(team.id, channel): count for team, channel, count in groups}

@@ -101,7 +101,7 @@ class HelpdeskTicket(models.Model):
     priority = fields.Selection(
         TICKET_PRIORITIES, default="0", required=True, tracking=True
     )
-    channel = fields.Selection(
+    intake_channel = fields.Selection(
         TICKET_CHANNELS,
         string="Intake Channel",
         default="api",

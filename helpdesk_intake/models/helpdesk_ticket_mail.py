@@ -178,7 +178,7 @@ class HelpdeskTicket(models.Model):
     @api.model
     def message_new(self, msg_dict, custom_values=None):
         values = {
-            "channel": "email",
+            "intake_channel": "email",
             "email_message_id": msg_dict.get("message_id") or False,
             **(custom_values or {}),
         }
@@ -270,7 +270,7 @@ class HelpdeskTicket(models.Model):
         # already turned into attachments by the gateway).
         if (
             len(self) == 1
-            and self.channel == "email"
+            and self.intake_channel == "email"
             and is_html_empty(self.description)
             and msg_vals.get("message_type") == "email"
             and message.subtype_id == self._creation_subtype()
@@ -400,7 +400,7 @@ class HelpdeskTicket(models.Model):
                     "Unprocessable email: %(subject)s", subject=subject or "?"
                 )[:200],
                 "team_id": team.id,
-                "channel": "email",
+                "intake_channel": "email",
                 "is_unprocessable": True,
                 "email_message_id": (headers.get("Message-ID") or "").strip() or False,
                 "partner_email": senders[0] if senders else False,

@@ -395,7 +395,7 @@ class HelpdeskIntakeCommon(MailCommon):
             .sudo()
             .create(
                 [
-                    {"team_id": team.id, "channel": "manual", **vals}
+                    {"team_id": team.id, "intake_channel": "manual", **vals}
                     for vals in vals_list
                 ]
             )

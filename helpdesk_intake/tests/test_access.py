@@ -53,7 +53,7 @@ class TestAccessRights(HelpdeskIntakeCommon):
         ticket.stage_id = self.stage_in_progress
         new = Ticket.create({"name": "Created by agent", "team_id": self.team.id})
         self.assertEqual(new.create_uid, self.user_hd_agent)
-        self.assertEqual(new.channel, "api")
+        self.assertEqual(new.intake_channel, "api")
         with self.assertRaises(AccessError):
             ticket.unlink()
 

@@ -156,7 +156,7 @@ class TestAcknowledgement(HelpdeskIntakeCommon):
                         "name": "Called about the invoice",
                         "team_id": self.team.id,
                         "partner_id": self.customer.id,
-                        "channel": "manual",
+                        "intake_channel": "manual",
                     }
                 )
             )

@@ -47,7 +47,7 @@ class TestDashboard(HelpdeskIntakeCommon):
                     "priority": priority,
                     "user_id": user,
                     "stage_id": stage.id,
-                    "channel": channel,
+                    "intake_channel": channel,
                 }
                 for team, index, priority, user, stage, channel, _created in rows
             ]

@@ -17,7 +17,7 @@ class TestEmailToTicket(HelpdeskIntakeCommon):
         self.assertIn("my printer does not print anymore", ticket.description)
         self.assertEqual(ticket.partner_id, self.customer)
         self.assertEqual(ticket.partner_email, "chuck@customer.test")
-        self.assertEqual(ticket.channel, "email")
+        self.assertEqual(ticket.intake_channel, "email")
         self.assertEqual(ticket.priority, "0")
         self.assertEqual(ticket.team_id, self.team)
         self.assertEqual(ticket.company_id, self.company_admin)
@@ -149,7 +149,7 @@ class TestEmailToTicket(HelpdeskIntakeCommon):
         self.assertEqual(ticket.company_id, self.company_2)
         # first stage of the team by sequence, not by creation
         self.assertEqual(ticket.stage_id, self.stage_c2_intake)
-        self.assertEqual(ticket.channel, "email")
+        self.assertEqual(ticket.intake_channel, "email")
 
     def test_email_other_team_alias(self):
         ticket = self.deliver(to=self.alias_b, subject="Billing question")

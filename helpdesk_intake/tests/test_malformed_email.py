@@ -15,7 +15,7 @@ class TestMalformedEmail(HelpdeskIntakeCommon):
     def _assert_one_ticket(self, tickets):
         self.assertEqual(len(tickets), 1)
         self.assertEqual(tickets.team_id, self.team)
-        self.assertEqual(tickets.channel, "email")
+        self.assertEqual(tickets.intake_channel, "email")
         self.assertTrue(tickets.name)
         return tickets
 

@@ -15,7 +15,7 @@ class TestPriorityOrder(HelpdeskIntakeCommon):
                     "team_id": cls.team.id,
                     "priority": priority,
                     "stage_id": stage.id,
-                    "channel": "manual",
+                    "intake_channel": "manual",
                 }
                 for index, (priority, stage) in enumerate(
                     [

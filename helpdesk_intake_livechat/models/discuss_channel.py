@@ -215,7 +215,7 @@ class DiscussChannel(models.Model):
         tz = team.sudo().resource_calendar_id.tz or self.env.user.tz or "UTC"
         return {
             "team_id": team.id,
-            "channel": "livechat",
+            "intake_channel": "livechat",
             "origin_channel_id": self.id,
             "description": self._helpdesk_transcript(tz),
             **self._helpdesk_customer_values(update_partner),

@@ -64,7 +64,7 @@ class TestChatbotCreateTicket(HelpdeskLivechatCase):
         self.assertEqual(len(ticket), 1)
         self.assertEqual(ticket.name, "The scanner jams")
         self.assertEqual(ticket.team_id, self.ticket_team)
-        self.assertEqual(ticket.channel, "livechat")
+        self.assertEqual(ticket.intake_channel, "livechat")
         self.assertEqual(ticket.partner_email, "visitor@example.com")
         self.assertEqual(ticket.partner_phone, "+32 470 12 34 56")
         self.assertIn("on every page", ticket.description)

@@ -31,7 +31,7 @@ class TestTicketCommand(HelpdeskLivechatCase):
         self.assertEqual(len(ticket), 1)
         self.assertEqual(ticket.name, "Printer broken")
         self.assertEqual(ticket.team_id, self.team)
-        self.assertEqual(ticket.channel, "livechat")
+        self.assertEqual(ticket.intake_channel, "livechat")
         self.assertFalse(ticket.partner_id, "the public user is never the customer")
         self.assertEqual(ticket.partner_name, guest.name)
         self.assertIn("my printer prints blank pages", ticket.description)

@@ -33,7 +33,7 @@ class TestTicketTour(HelpdeskLivechatCase):
         self.assertEqual(len(ticket), 1)
         self.assertEqual(ticket.name, "Printer broken")
         self.assertEqual(ticket.team_id, self.team)
-        self.assertEqual(ticket.channel, "livechat")
+        self.assertEqual(ticket.intake_channel, "livechat")
         self.assertIn(
             "My printer prints &lt;b&gt;blank&lt;/b&gt; pages", ticket.description
         )

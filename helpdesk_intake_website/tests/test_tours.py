@@ -21,7 +21,7 @@ class TestTours(HelpdeskWebsiteCommon):
         ticket = self.tickets(self.tour_team)
         self.assertEqual(ticket.name, "My order never arrived")
         self.assertEqual(ticket.partner_id.email, "tina.tourist@example.com")
-        self.assertEqual(ticket.channel, "website")
+        self.assertEqual(ticket.intake_channel, "website")
         attachment = self.env["ir.attachment"].search(
             [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
         )

@@ -46,7 +46,7 @@ class TestWebsiteForm(HelpdeskWebsiteCommon):
         self.assertEqual(result, {"id": ticket.id})
         self.assertEqual(ticket.name, "The checkout page is blank")
         self.assertEqual(ticket.team_id, self.team)
-        self.assertEqual(ticket.channel, "website")
+        self.assertEqual(ticket.intake_channel, "website")
         self.assertEqual(ticket.priority, "0")
         self.assertEqual(ticket.stage_id, self.team.stage_ids[:1])
         self.assertEqual(ticket.user_id, self.agent, "the team's assignment applies")
@@ -162,7 +162,7 @@ class TestWebsiteForm(HelpdeskWebsiteCommon):
             stage_id=str(other_stage.id),
             company_id=str(other_company.id),
             priority="3",
-            channel="email",
+            intake_channel="email",
             ref="HACKED",
             partner_id=str(boss.partner_id.id),
         )
@@ -172,7 +172,7 @@ class TestWebsiteForm(HelpdeskWebsiteCommon):
         self.assertEqual(ticket.stage_id, self.team.stage_ids[:1])
         self.assertEqual(ticket.company_id, self.team.company_id)
         self.assertEqual(ticket.priority, "0")
-        self.assertEqual(ticket.channel, "website")
+        self.assertEqual(ticket.intake_channel, "website")
         self.assertNotEqual(ticket.ref, "HACKED")
         self.assertNotEqual(ticket.partner_id, boss.partner_id)
         for forged in ("user_id", "stage_id", "company_id", "priority", "HACKED"):

@@ -11,4 +11,4 @@ class TestTours(HelpdeskForumCommon):
         ticket = self.env["helpdesk.ticket"].search([("team_id", "=", self.team.id)])
         self.assertEqual(ticket.name, question.name)
         self.assertEqual(ticket.partner_id.email, "fiona.forum@example.com")
-        self.assertEqual(ticket.channel, "website")
+        self.assertEqual(ticket.intake_channel, "website")

@@ -86,7 +86,7 @@ KANBAN_SPEC = {
     "tag_ids": TAGS_SPEC,
     "sla_status_ids": TAGS_SPEC,
     "sla_deadline": {},
-    "channel": {},
+    "intake_channel": {},
     "user_id": MANY2ONE,
     **ACTIVITY_SPEC,
 }
@@ -97,7 +97,7 @@ LIST_SPEC = {
     "partner_id": MANY2ONE,
     "team_id": MANY2ONE,
     "user_id": MANY2ONE,
-    "channel": {},
+    "intake_channel": {},
     "tag_ids": TAGS_SPEC,
     "sla_status_ids": TAGS_SPEC,
     "sla_deadline": {},
@@ -219,7 +219,7 @@ def insert_tickets(cr, count, teams, agents, stages, customers, tags):
         INSERT INTO helpdesk_ticket (
             name, ref, description, active, team_id, company_id, user_id,
             partner_id, partner_name, partner_email, partner_phone, stage_id,
-            is_closed, priority, channel, is_unprocessable, assign_date,
+            is_closed, priority, intake_channel, is_unprocessable, assign_date,
             close_date, sla_deadline, create_uid, write_uid, create_date,
             write_date)
         SELECT
@@ -299,10 +299,10 @@ def insert_tickets(cr, count, teams, agents, stages, customers, tags):
     cr.execute(
         """
         INSERT INTO helpdesk_sla_status (
-            ticket_id, sla_id, team_id, company_id, priority, channel, status,
+            ticket_id, sla_id, team_id, company_id, priority, intake_channel, status,
             deadline, reached_datetime, paused_hours, create_uid, write_uid,
             create_date, write_date)
-        SELECT t.id, sla.id, t.team_id, t.company_id, t.priority, t.channel,
+        SELECT t.id, sla.id, t.team_id, t.company_id, t.priority, t.intake_channel,
             CASE WHEN NOT t.is_closed THEN 'ongoing'
                  WHEN t.close_date <= deadline.at THEN 'reached'
                  ELSE 'failed' END,

@@ -13,7 +13,7 @@ def tickets(database, team_id=None):
     """Tickets by the Message-ID of the email that opened them."""
     rows = database.rows(
         """
-        SELECT t.id, t.email_message_id, t.name, t.ref, t.team_id, t.channel,
+        SELECT t.id, t.email_message_id, t.name, t.ref, t.team_id, t.intake_channel,
                t.is_unprocessable, t.active, lower(p.email), p.name
           FROM helpdesk_ticket t
           LEFT JOIN res_partner p ON p.id = t.partner_id

@@ -137,7 +137,9 @@ class TestCrossChannel(HttpCase):
         )
         for ticket in tickets:
             self.assertEqual(ticket.priority, "0")
-            self.assertEqual(ticket.sla_status_ids.sla_id, self.sla, ticket.intake_channel)
+            self.assertEqual(
+                ticket.sla_status_ids.sla_id, self.sla, ticket.intake_channel
+            )
             self.assertTrue(ticket.sla_deadline, ticket.intake_channel)
             self.assertEqual(ticket.stage_id, self.team.stage_ids[:1])
             acknowledgements = ticket.message_ids.filtered(

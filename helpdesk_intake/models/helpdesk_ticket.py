@@ -103,7 +103,6 @@ class HelpdeskTicket(models.Model):
     )
     intake_channel = fields.Selection(
         TICKET_CHANNELS,
-        string="Intake Channel",
         default="api",
         required=True,
         readonly=True,

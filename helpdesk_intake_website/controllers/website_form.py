@@ -196,7 +196,9 @@ class WebsiteForm(form.WebsiteForm):
         """Values of the ticket created from the form's ``values``."""
         Ticket = request.env[TICKET_MODEL]
         # ``values`` holds the fields the form may write only (extract_data)
-        ticket_values = dict(values, team_id=team.id, intake_channel="website", priority="0")
+        ticket_values = dict(
+            values, team_id=team.id, intake_channel="website", priority="0"
+        )
         title = " ".join((ticket_values.get("name") or "").split())
         if title != ticket_title(title):
             # a long title is cut as email subjects are: the whole of it opens

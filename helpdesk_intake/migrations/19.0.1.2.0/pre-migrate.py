@@ -2,6 +2,8 @@
 for the live chat or Discuss channel fields: keep its values, its field
 record and its external id."""
 
+from odoo.tools import SQL
+
 RENAMED = {
     "helpdesk.ticket": "helpdesk_ticket",
     "helpdesk.sla.status": "helpdesk_sla_status",
@@ -19,7 +21,12 @@ def migrate(cr, version):
         )
         if not cr.fetchone():
             continue
-        cr.execute(f'ALTER TABLE "{table}" RENAME COLUMN channel TO intake_channel')
+        cr.execute(
+            SQL(
+                "ALTER TABLE %s RENAME COLUMN channel TO intake_channel",
+                SQL.identifier(table),
+            )
+        )
         cr.execute(
             """
             UPDATE ir_model_fields SET name = 'intake_channel'

@@ -33,6 +33,7 @@ class HelpdeskTeam(models.Model):
     _description = "Helpdesk Team"
     _inherit = ["mail.alias.mixin", "mail.thread"]
     _order = "sequence, id"
+    _check_company_auto = True
 
     def _default_stage_ids(self):
         stages = self.env["helpdesk.stage"]
@@ -59,6 +60,7 @@ class HelpdeskTeam(models.Model):
         string="Members",
         domain=[("share", "=", False)],
         default=lambda self: self.env.user,
+        check_company=True,
         help="Agents of the team; automatic assignment picks among them.",
     )
     assign_method = fields.Selection(
@@ -78,7 +80,7 @@ class HelpdeskTeam(models.Model):
         "resource.calendar",
         string="Working Hours",
         default=lambda self: self.env.company.resource_calendar_id,
-        domain="[('company_id', 'in', [False, company_id])]",
+        check_company=True,
         help="Working hours used to compute SLA deadlines.",
     )
     stage_ids = fields.Many2many(

@@ -138,11 +138,40 @@ class TestAssignmentCompany(HelpdeskIntakeCommon):
         c2_ticket.user_id = self.user_hd_agent
         self.assertEqual(c2_ticket.user_id, self.user_hd_agent)
 
+    def test_members_work_for_the_team_company(self):
+        with self.assertRaises(UserError):
+            self.team.member_ids |= self.user_hd_agent_c2
+        with self.assertRaises(UserError):
+            self.env["helpdesk.team"].create(
+                {"name": "Mixed", "member_ids": [(6, 0, self.user_hd_agent_c2.ids)]}
+            )
+        # a user of both companies may join either team
+        self.user_hd_agent_c2.company_ids |= self.company_admin
+        self.team.member_ids |= self.user_hd_agent_c2
+        self.assertIn(self.user_hd_agent_c2, self.team.member_ids)
+
+    def test_working_hours_of_the_team_company(self):
+        calendar_c2 = self.env["resource.calendar"].create(
+            {"name": "Company 2 hours", "company_id": self.company_2.id}
+        )
+        with self.assertRaises(UserError):
+            self.team.resource_calendar_id = calendar_c2
+        self.team_c2.resource_calendar_id = calendar_c2
+        self.assertEqual(self.team_c2.resource_calendar_id, calendar_c2)
+
     def test_automatic_assignment_skips_other_companies(self):
+        # a member who later stopped working for the team's company
+        self.user_hd_agent_c2.company_ids |= self.company_admin
         self.team.write(
             {
                 "assign_method": "randomly",
                 "member_ids": [(6, 0, self.user_hd_agent_c2.ids)],
+            }
+        )
+        self.user_hd_agent_c2.write(
+            {
+                "company_ids": [(3, self.company_admin.id)],
+                "company_id": self.company_2.id,
             }
         )
         ticket = self.make_tickets([{"name": "A"}])

@@ -90,3 +90,31 @@ class HelpdeskLivechatCase(HelpdeskLivechatCommon, HttpCase):
         return self.env["helpdesk.ticket"].search(
             [("origin_channel_id", "in", channels.ids)]
         )
+
+    def contact_bot(self):
+        """A chat bot script asking the visitor's email, then handing over to
+        the operator, run on the team's live chat channel."""
+        script = self.env["chatbot.script"].create({"title": "Contact bot"})
+        self.env["chatbot.script.step"].create(
+            [
+                {
+                    "chatbot_script_id": script.id,
+                    "step_type": "question_email",
+                    "message": "Email?",
+                },
+                {"chatbot_script_id": script.id, "step_type": "forward_operator"},
+            ]
+        )
+        self.livechat_channel.rule_ids = [(0, 0, {"chatbot_script_id": script.id})]
+        return script
+
+    def answer_contact_bot(self, script, email):
+        """Open a conversation with ``script`` as the current session and give
+        it ``email``; return the conversation, now with the operator."""
+        channel = self.open_session(chatbot_script_id=script.id)
+        self.post_as_current_session(channel, email)
+        self.make_jsonrpc_request(
+            "/chatbot/step/validate_email", {"channel_id": channel.id}
+        )
+        self.make_jsonrpc_request("/chatbot/step/trigger", {"channel_id": channel.id})
+        return channel

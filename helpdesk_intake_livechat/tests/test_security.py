@@ -836,24 +836,8 @@ class TestChatbotFlood(ChatbotTicketCase):
         self.team.sudo().use_acknowledgement = True
         first = self.tickets_of(self.chat(email="visitor@example.com"))
         self.send_acknowledgements()
-        script = self.env["chatbot.script"].create({"title": "Contact bot"})
-        self.env["chatbot.script.step"].create(
-            [
-                {
-                    "chatbot_script_id": script.id,
-                    "step_type": "question_email",
-                    "message": "Email?",
-                },
-                {"chatbot_script_id": script.id, "step_type": "forward_operator"},
-            ]
-        )
-        self.livechat_channel.rule_ids = [(0, 0, {"chatbot_script_id": script.id})]
-        channel = self.open_session(chatbot_script_id=script.id)
-        self.post_as_current_session(channel, "visitor@example.com")
-        self.make_jsonrpc_request(
-            "/chatbot/step/validate_email", {"channel_id": channel.id}
-        )
-        self.make_jsonrpc_request("/chatbot/step/trigger", {"channel_id": channel.id})
+        script = self.contact_bot()
+        channel = self.answer_contact_bot(script, "visitor@example.com")
         self.authenticate(self.operator.login, self.operator.login)
         self.call_ticket_command(channel, "/ticket Cannot log in")
         second = self.tickets_of(channel)
@@ -1037,18 +1021,7 @@ class TestChatbotCustomer(ChatbotTicketCase):
         self.assertTrue(ticket.customer_unverified)
 
     def test_guest_name_in_ticket_of_operator(self):
-        script = self.env["chatbot.script"].create({"title": "Contact bot"})
-        self.env["chatbot.script.step"].create(
-            [
-                {
-                    "chatbot_script_id": script.id,
-                    "step_type": "question_email",
-                    "message": "Email?",
-                },
-                {"chatbot_script_id": script.id, "step_type": "forward_operator"},
-            ]
-        )
-        self.livechat_channel.rule_ids = [(0, 0, {"chatbot_script_id": script.id})]
+        script = self.contact_bot()
         self.team.sudo().use_acknowledgement = True
         for index, guest_name in enumerate(HOSTILE_GUEST_NAMES[:6]):
             email = f"guest{index}@example.com"

@@ -48,24 +48,8 @@ class TestTicketCommand(HelpdeskLivechatCase):
         self.assertIn(self.team.name, content)
 
     def test_guest_email_from_chatbot_answer(self):
-        script = self.env["chatbot.script"].create({"title": "Contact bot"})
-        self.env["chatbot.script.step"].create(
-            [
-                {
-                    "chatbot_script_id": script.id,
-                    "step_type": "question_email",
-                    "message": "Email?",
-                },
-                {"chatbot_script_id": script.id, "step_type": "forward_operator"},
-            ]
-        )
-        self.livechat_channel.rule_ids = [(0, 0, {"chatbot_script_id": script.id})]
-        channel = self.open_session(chatbot_script_id=script.id)
-        self.post_as_current_session(channel, "guest@example.com")
-        self.make_jsonrpc_request(
-            "/chatbot/step/validate_email", {"channel_id": channel.id}
-        )
-        self.make_jsonrpc_request("/chatbot/step/trigger", {"channel_id": channel.id})
+        script = self.contact_bot()
+        channel = self.answer_contact_bot(script, "guest@example.com")
         self.assertEqual(channel.livechat_operator_id, self.operator.partner_id)
 
         self.authenticate(self.operator.login, self.operator.login)

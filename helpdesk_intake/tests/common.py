@@ -7,140 +7,114 @@ from odoo.tools import email_normalize
 from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
 
 # ----------------------------------------------------------------------
-# RFC 822 templates of incoming emails. Placeholders are filled by
-# ``HelpdeskIntakeCommon.build_email``; ``{extra}`` receives optional
-# headers (Cc, In-Reply-To, References, auto-reply markers...), one per
-# line, each ending with a newline.
+# Incoming emails, written as raw RFC 822 text rather than built with
+# ``email.message``: the gateway must also read what mail clients and relays
+# really send (unknown or wrong charsets, no Subject, truncated MIME).
 # ----------------------------------------------------------------------
 
-EMAIL_PLAIN = """Return-Path: {return_path}
-Received: from mail.customer.test (mail.customer.test [203.0.113.7])
-    by mx.test.mycompany.com (Postfix) with ESMTPS id 4F2A81C0B2
-    for <{to}>; Tue, 10 Mar 2026 09:12:44 +0100 (CET)
-Message-ID: {msg_id}
-Date: Tue, 10 Mar 2026 09:12:41 +0100
-From: {email_from}
-To: {to}
-Subject: {subject}
-MIME-Version: 1.0
-{extra}Content-Type: text/plain; charset=utf-8; format=flowed
-Content-Transfer-Encoding: 8bit
+DEFAULT_FROM = '"Chuck Customer" <chuck@customer.test>'
+DEFAULT_SUBJECT = "Printer does not print"
+DEFAULT_BODY = "Hello,\nmy printer does not print anymore.\nChuck"
 
-{body}
-"""
+BOUNDARY_ALTERNATIVE = "=_alt_7c1d0e"
+BOUNDARY_MIXED = "=_mixed_41f2aa"
 
-EMAIL_HTML = """Return-Path: {return_path}
-Message-ID: {msg_id}
-Date: Tue, 10 Mar 2026 09:12:41 +0100
-From: {email_from}
-To: {to}
-Subject: {subject}
-MIME-Version: 1.0
-{extra}Content-Type: multipart/alternative; boundary="=_alt_7c1d0e"
 
---=_alt_7c1d0e
-Content-Type: text/plain; charset=utf-8
-Content-Transfer-Encoding: 8bit
+def new_msg_id():
+    return f"<{uuid.uuid4().hex}@mail.customer.test>"
 
-{body_text}
 
---=_alt_7c1d0e
-Content-Type: text/html; charset=utf-8
-Content-Transfer-Encoding: 8bit
+def _multipart(subtype, boundary, parts, truncated=False):
+    """A multipart entity; ``truncated``: its closing boundary never comes."""
+    text = f'Content-Type: multipart/{subtype}; boundary="{boundary}"\n\n'
+    text += "".join(f"--{boundary}\n{part}\n" for part in parts)
+    return text if truncated else f"{text}--{boundary}--\n"
 
-<html><head><meta charset="utf-8"></head><body>{body_html}</body></html>
 
---=_alt_7c1d0e--
-"""
+def _attachment(name, content, mimetype="application/octet-stream"):
+    return (
+        f'Content-Type: {mimetype}; name="{name}"\n'
+        f'Content-Disposition: attachment; filename="{name}"\n'
+        "Content-Transfer-Encoding: base64\n\n"
+        f"{base64.encodebytes(content).decode()}"
+    )
 
-EMAIL_MIXED = """Return-Path: {return_path}
-Message-ID: {msg_id}
-Date: Tue, 10 Mar 2026 09:12:41 +0100
-From: {email_from}
-To: {to}
-Subject: {subject}
-MIME-Version: 1.0
-{extra}Content-Type: multipart/mixed; boundary="=_mixed_41f2aa"
 
---=_mixed_41f2aa
-Content-Type: text/plain; charset=utf-8
-Content-Transfer-Encoding: 8bit
+def build_email(
+    *,
+    to,
+    body=DEFAULT_BODY,
+    html=None,
+    attachments=(),
+    charset="utf-8",
+    subject=DEFAULT_SUBJECT,
+    headers=None,
+    email_from=DEFAULT_FROM,
+    msg_id=None,
+    cc="",
+    in_reply_to="",
+    references="",
+    return_path=None,
+    truncated=False,
+    encoding=None,
+):
+    """Raw email as a mail server hands it over.
 
-{body}
-{attachments}
---=_mixed_41f2aa--
-"""
+    :param body: text of the text/plain part
+    :param html: body of a text/html alternative to ``body``, put in a page
+        as mail clients do
+    :param attachments: ``(name, content[, mimetype])`` tuples, ``content``
+        in bytes; the email becomes multipart/mixed
+    :param charset: charset declared by the text parts, known or not
+    :param subject: ``None`` for no Subject header at all
+    :param headers: more headers, ``{name: value}`` (Cc, In-Reply-To and
+        References have their own arguments)
+    :param return_path: envelope sender; the address of ``email_from``
+        by default
+    :param truncated: the email stops at the end of its last attachment,
+        without closing boundary, as when a relay cuts it
+    :param encoding: return bytes in this encoding instead of text, e.g.
+        latin-1 bytes under a declared utf-8
+    """
+    if return_path is None:
+        return_path = f"<{email_normalize(email_from) or email_from}>"
+    lines = [
+        f"Return-Path: {return_path}",
+        "Received: from mail.customer.test (mail.customer.test [203.0.113.7])",
+        "    by mx.test.mycompany.com (Postfix) with ESMTPS id 4F2A81C0B2",
+        f"    for <{to}>; Tue, 10 Mar 2026 09:12:44 +0100 (CET)",
+        f"Message-ID: {msg_id or new_msg_id()}",
+        "Date: Tue, 10 Mar 2026 09:12:41 +0100",
+        f"From: {email_from}",
+        f"To: {to}",
+    ]
+    if subject is not None:
+        lines.append(f"Subject: {subject}")
+    lines.append("MIME-Version: 1.0")
+    extra = {"Cc": cc, "In-Reply-To": in_reply_to, "References": references}
+    lines += [f"{name}: {value}" for name, value in extra.items() if value]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
 
-ATTACHMENT_PART = """--=_mixed_41f2aa
-Content-Type: {mimetype}; name="{name}"
-Content-Disposition: attachment; filename="{name}"
-Content-Transfer-Encoding: base64
+    content = (
+        f"Content-Type: text/plain; charset={charset}\n"
+        f"Content-Transfer-Encoding: 8bit\n\n{body}"
+    )
+    if html is not None:
+        html_part = (
+            f"Content-Type: text/html; charset={charset}\n"
+            "Content-Transfer-Encoding: 8bit\n\n"
+            f'<html><head><meta charset="{charset}"></head>'
+            f"<body>{html}</body></html>"
+        )
+        content = _multipart("alternative", BOUNDARY_ALTERNATIVE, [content, html_part])
+    if attachments:
+        parts = [content, *(_attachment(*attachment) for attachment in attachments)]
+        content = _multipart("mixed", BOUNDARY_MIXED, parts, truncated)
+    elif html is None:
+        content += "\n"
+    raw = "\n".join(lines) + "\n" + content
+    return raw.encode(encoding) if encoding else raw
 
-{content_b64}
-"""
-
-EMAIL_NO_SUBJECT = """Return-Path: {return_path}
-Message-ID: {msg_id}
-Date: Tue, 10 Mar 2026 09:12:41 +0100
-From: {email_from}
-To: {to}
-MIME-Version: 1.0
-{extra}Content-Type: text/plain; charset=utf-8
-Content-Transfer-Encoding: 8bit
-
-{body}
-"""
-
-EMAIL_UNKNOWN_CHARSET = """Return-Path: {return_path}
-Message-ID: {msg_id}
-Date: Tue, 10 Mar 2026 09:12:41 +0100
-From: {email_from}
-To: {to}
-Subject: {subject}
-MIME-Version: 1.0
-{extra}Content-Type: text/plain; charset="x-unknown"
-Content-Transfer-Encoding: 8bit
-
-{body}
-"""
-
-# Declares utf-8 but the body is sent as latin-1 bytes (see build_email's
-# ``encoding``): invalid utf-8 sequences in the payload.
-EMAIL_WRONG_CHARSET = """Return-Path: {return_path}
-Message-ID: {msg_id}
-Date: Tue, 10 Mar 2026 09:12:41 +0100
-From: {email_from}
-To: {to}
-Subject: {subject}
-MIME-Version: 1.0
-{extra}Content-Type: text/plain; charset="utf-8"
-Content-Transfer-Encoding: 8bit
-
-{body}
-"""
-
-# A multipart whose closing boundary never comes (truncated by a relay).
-EMAIL_BROKEN_MIME = """Return-Path: {return_path}
-Message-ID: {msg_id}
-Date: Tue, 10 Mar 2026 09:12:41 +0100
-From: {email_from}
-To: {to}
-Subject: {subject}
-MIME-Version: 1.0
-{extra}Content-Type: multipart/mixed; boundary="=_broken_0091"
-
---=_broken_0091
-Content-Type: text/plain; charset=utf-8
-
-{body}
-
---=_broken_0091
-Content-Type: application/pdf; name="invoice.pdf"
-Content-Disposition: attachment; filename="invoice.pdf"
-Content-Transfer-Encoding: base64
-
-JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFIvRmlsdGVyIC9GbGF0ZURlY29k
-"""
 
 # Bodies of an employee forwarding a customer's email, as mail clients write them.
 FORWARD_GMAIL_BODY = """FYI, see below: the customer cannot print invoices.
@@ -296,52 +270,11 @@ class HelpdeskIntakeCommon(MailCommon):
     # TOOLS
     # ------------------------------------------------------------
 
-    @staticmethod
-    def new_msg_id():
-        return f"<{uuid.uuid4().hex}@mail.customer.test>"
+    new_msg_id = staticmethod(new_msg_id)
 
-    @staticmethod
-    def attachment_part(name, content, mimetype="application/octet-stream"):
-        encoded = base64.encodebytes(content).decode()
-        return ATTACHMENT_PART.format(name=name, mimetype=mimetype, content_b64=encoded)
-
-    def build_email(
-        self,
-        template=EMAIL_PLAIN,
-        email_from='"Chuck Customer" <chuck@customer.test>',
-        to=None,
-        subject="Printer does not print",
-        cc="",
-        msg_id=None,
-        in_reply_to="",
-        references="",
-        headers=None,
-        return_path=None,
-        body="Hello,\nmy printer does not print anymore.\nChuck",
-        **values,
-    ):
-        """Raw email (str) from ``template``."""
-        extra = ""
-        if cc:
-            extra += f"Cc: {cc}\n"
-        if in_reply_to:
-            extra += f"In-Reply-To: {in_reply_to}\n"
-        if references:
-            extra += f"References: {references}\n"
-        for name, value in (headers or {}).items():
-            extra += f"{name}: {value}\n"
-        if return_path is None:
-            return_path = f"<{email_normalize(email_from) or email_from}>"
-        return template.format(
-            return_path=return_path,
-            msg_id=msg_id or self.new_msg_id(),
-            email_from=email_from,
-            to=to or self.alias_a,
-            subject=subject,
-            extra=extra,
-            body=body,
-            **values,
-        )
+    def build_email(self, to=None, **values):
+        """``build_email`` of the module, to the first team's alias by default."""
+        return build_email(to=to or self.alias_a, **values)
 
     def process(self, raw):
         """Feed ``raw`` (str or bytes) to the mail gateway, as the fetchmail

@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from .common import EMAIL_HTML, EMAIL_MIXED, HelpdeskIntakeCommon
+from .common import HelpdeskIntakeCommon
 
 
 @tagged("post_install", "-at_install", "helpdesk_intake", "mail_gateway")
@@ -65,11 +65,10 @@ class TestEmailToTicket(HelpdeskIntakeCommon):
     def test_email_html_body_sanitized(self):
         msg_id = self.new_msg_id()
         ticket = self.deliver(
-            template=EMAIL_HTML,
             msg_id=msg_id,
             subject="Screen stays black",
-            body_text="The screen stays black.",
-            body_html=(
+            body="The screen stays black.",
+            html=(
                 "<p>The screen stays <b>black</b>.</p>"
                 "<script>alert('pwned')</script>"
                 '<p><img src="x" onerror="alert(1)">Thanks</p>'
@@ -88,14 +87,13 @@ class TestEmailToTicket(HelpdeskIntakeCommon):
 
     def test_email_attachments_in_chatter(self):
         msg_id = self.new_msg_id()
-        attachments = self.attachment_part(
-            "error.log", b"E: paper jam\n", "text/plain"
-        ) + self.attachment_part("photo.png", b"\x89PNG\r\n\x1a\nfake", "image/png")
         ticket = self.deliver(
-            template=EMAIL_MIXED,
             msg_id=msg_id,
             subject="Paper jam with log",
-            attachments=attachments,
+            attachments=[
+                ("error.log", b"E: paper jam\n", "text/plain"),
+                ("photo.png", b"\x89PNG\r\n\x1a\nfake", "image/png"),
+            ],
         )
         self.assertEqual(len(ticket), 1)
         message = self.incoming_message(msg_id)

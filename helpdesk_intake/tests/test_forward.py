@@ -1,7 +1,6 @@
 from odoo.tests import tagged
 
 from .common import (
-    EMAIL_HTML,
     FORWARD_GMAIL_BODY,
     FORWARD_OUTLOOK_BODY,
     HelpdeskIntakeCommon,
@@ -70,11 +69,10 @@ class TestForward(HelpdeskIntakeCommon):
             "<div>Hello, our printer prints blank pages.</div></div>"
         )
         ticket = self.deliver(
-            template=EMAIL_HTML,
             email_from=self.user_employee.email_formatted,
             subject="Fwd: Blank pages",
-            body_text="FYI (see the forwarded message)",
-            body_html=html,
+            body="FYI (see the forwarded message)",
+            html=html,
             msg_id=msg_id,
         )
         self._assert_jane_ticket(ticket, msg_id)

@@ -14,12 +14,6 @@ class TestReplyToClosedTicket(HelpdeskIntakeCommon):
         self.ticket.stage_id = self.stage_solved
         self.assertTrue(self.ticket.is_closed)
 
-    def test_default_is_new_ticket(self):
-        self.assertEqual(
-            self.env["helpdesk.team"].create({"name": "Defaults"}).reply_to_closed,
-            "new",
-        )
-
     def test_reply_closed_new_ticket_by_headers(self):
         self.assertEqual(self.team.reply_to_closed, "new")
         msg_id = self.new_msg_id()

@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import EMAIL_PLAIN
+from .common import build_email
 
 
 @tagged("post_install", "-at_install", "helpdesk_intake")
@@ -23,13 +23,11 @@ class TestBackendUi(HttpCase):
         self.env["helpdesk.ticket"].create(
             {"name": "Tour low ticket", "team_id": team.id, "priority": "0"}
         )
-        raw = EMAIL_PLAIN.format(
-            return_path="<pat@customer.test>",
-            msg_id="<tour-1@customer.test>",
-            email_from="Pat <pat@customer.test>",
+        raw = build_email(
             to=team.alias_email,
+            email_from="Pat <pat@customer.test>",
+            msg_id="<tour-1@customer.test>",
             subject="Tour printer on fire",
-            extra="",
             body="Help, smoke comes out of the printer.",
         )
         self.env["mail.thread"].message_process(None, raw)

@@ -517,22 +517,15 @@ class TestConversationMembers(HelpdeskLivechatSecurityCase):
                 self.assertNotMember(self.api_agent.partner_id)
 
         # The operator sets up their own membership; an administrator any.
-        self.authenticate(self.operator.login, self.operator.login)
-        self.call_kw(
-            "discuss.channel.member",
-            "write",
-            [self.operator_member.ids, {"custom_notifications": "mentions"}],
-        )
-        self.env.invalidate_all()
-        self.assertEqual(self.operator_member.custom_notifications, "mentions")
-        self.authenticate(self.admin.login, self.admin.login)
-        self.call_kw(
-            "discuss.channel.member",
-            "write",
-            [self.operator_member.ids, {"custom_notifications": "no_notif"}],
-        )
-        self.env.invalidate_all()
-        self.assertEqual(self.operator_member.custom_notifications, "no_notif")
+        for user, value in ((self.operator, "mentions"), (self.admin, "no_notif")):
+            self.authenticate(user.login, user.login)
+            self.call_kw(
+                "discuss.channel.member",
+                "write",
+                [self.operator_member.ids, {"custom_notifications": value}],
+            )
+            self.env.invalidate_all()
+            self.assertEqual(self.operator_member.custom_notifications, value)
         # Once the operator brought them in, the agent sets up their own
         # membership, and only their own.
         self.authenticate(self.operator.login, self.operator.login)

@@ -6,13 +6,15 @@ import psycopg2
 
 from odoo import api, models
 from odoo.tools import email_normalize, email_split
-from odoo.tools.mail import decode_message_header
+from odoo.tools.mail import decode_message_header, unfold_references
 
 from ..tools import (
     is_auto_generated,
     is_duplicate_ticket,
     is_known_charset,
     message_bytes,
+    raw_headers,
+    raw_recipients,
 )
 
 _logger = logging.getLogger(__name__)
@@ -36,6 +38,9 @@ class MailThread(models.AbstractModel):
         fails on it, keep it as an "unprocessable" ticket of the team, with
         the original attached, instead of dropping it or retrying it forever."""
         raw = message_bytes(message)
+        if not self.env.context.get("helpdesk_no_quarantine"):
+            # the same email received twice at once is processed once
+            self.env["helpdesk.mail.receipt"].sudo()._receive(raw)
         try:
             with self.env.cr.savepoint():
                 return super().message_process(
@@ -54,7 +59,9 @@ class MailThread(models.AbstractModel):
             ):
                 raise  # database unavailable or concurrency: retry later
             Ticket = self.env["helpdesk.ticket"].sudo()
-            team = Ticket._team_from_raw_email(raw)
+            team = Ticket._team_from_raw_email(raw) or self._helpdesk_fallback_team(
+                model, raw
+            )
             # the gates of the alias hold for what the gateway cannot read too
             if not team.use_alias:
                 raise
@@ -67,6 +74,40 @@ class MailThread(models.AbstractModel):
                 if is_duplicate_ticket(duplicate):
                     return False  # already kept by an earlier attempt
                 raise
+
+    @api.model
+    def _helpdesk_fallback_team(self, model, raw):
+        """The team that keeps an email no team alias was addressed to: the
+        team of the ticket it answers (a report to the bounce address, a
+        reply to the catchall), else, for an email meant for the helpdesk
+        (fetched for tickets, or to the catchall or bounce address), the
+        first team that takes email."""
+        headers = raw_headers(raw)
+        references = unfold_references(
+            " ".join(
+                headers.get_all("In-Reply-To", []) + headers.get_all("References", [])
+            )
+        )
+        Team = self.env["helpdesk.team"].sudo()
+        if references:
+            message = (
+                self.env["mail.message"]
+                .sudo()
+                .search(
+                    [
+                        ("message_id", "in", references),
+                        ("model", "=", "helpdesk.ticket"),
+                    ],
+                    limit=1,
+                )
+            )
+            if message:
+                return self.env["helpdesk.ticket"].sudo().browse(message.res_id).team_id
+        domains = self.env["mail.alias.domain"].sudo().search([])
+        robots = set(domains.mapped("catchall_email") + domains.mapped("bounce_email"))
+        if model == "helpdesk.ticket" or robots & set(raw_recipients(headers)):
+            return Team.search([("use_alias", "=", True)], limit=1)
+        return Team
 
     @api.model
     def _helpdesk_quarantine_is_loop(self, team, raw):
@@ -83,6 +124,11 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _routing_create_bounce_email(self, email_from, body_html, message, **values):
+        if self.env.context.get("helpdesk_quarantine_keeps"):
+            # message_new failed: the email is kept as unprocessable, the
+            # sender must not read that it was refused
+            _logger.info("Bounce to %s not sent: the email is kept", email_from)
+            return
         # Sender addresses are forgeable: a flood "from" someone must not
         # make the helpdesk flood them with bounces (backscatter).
         bounce_to = decode_message_header(message, "Return-Path") or email_from
@@ -144,4 +190,8 @@ class MailThread(models.AbstractModel):
     def _message_route_process(self, message, message_dict, routes):
         if is_auto_generated(message):
             self = self.with_context(helpdesk_auto_generated_email=True)
+        if not self.env.context.get("helpdesk_no_quarantine") and any(
+            route[0] == "helpdesk.ticket" for route in routes
+        ):
+            self = self.with_context(helpdesk_quarantine_keeps=True)
         return super()._message_route_process(message, message_dict, routes)

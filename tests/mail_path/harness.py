@@ -687,27 +687,34 @@ class OdooServer:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def mailgate_script():
-    from odoo.modules import get_module_path
-
-    return Path(get_module_path("mail")) / "static" / "scripts" / "odoo-mailgate.py"
+MAILGATE_SCRIPT = REPO / "helpdesk_intake" / "scripts" / "helpdesk_mailgate.py"
 
 
-def mailgate(server, raw):
-    """Pipe one message to Odoo's mail gateway script, as Postfix or Exim
-    do for an alias; returns the script's exit status and error output."""
+def mailgate_secret(server):
+    """The database's mail gateway secret, as an administrator reads it."""
+    if not getattr(server, "mailgate_secret", None):
+        server.mailgate_secret = server.execute(
+            "ir.config_parameter", "get_param", "helpdesk_intake.mailgate_secret"
+        )
+    return server.mailgate_secret
+
+
+def mailgate(server, raw, secret=None, url=None, timeout=120):
+    """Pipe one message to the helpdesk's mail gateway script, as Postfix or
+    Exim do for an alias; returns the script's exit status and error
+    output."""
+    if secret is None:
+        secret = mailgate_secret(server)
     done = subprocess.run(
         [
             sys.executable,
-            str(mailgate_script()),
-            "--host=127.0.0.1",
-            f"--port={server.port}",
+            str(MAILGATE_SCRIPT),
+            f"--url={url or server.url}",
             f"--database={server.database.name}",
-            f"--userid={server.uid}",
-            f"--password={ADMIN_PASSWORD}",
         ],
         input=raw,
         capture_output=True,
-        timeout=120,
+        timeout=timeout,
+        env={**os.environ, "HELPDESK_MAILGATE_SECRET": secret},
     )
     return done.returncode, done.stderr.decode(errors="replace")

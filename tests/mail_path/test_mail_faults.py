@@ -194,14 +194,6 @@ def test_database_outage_during_fetch(helpdesk, team_mailbox, database, pg_proxy
     assert_exactly_once(database, corpus, team, helpdesk)
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="fetchmail (Odoo 19) marks a message as read (\\Seen) after any failure "
-    "whose rollback succeeds: a transient database error on a live connection "
-    "(query cancelled, lock or statement timeout, serialization failure, deadlock) "
-    "drops the message for good: no ticket, no quarantine, an INFO log line only",
-)
 def test_transient_database_error_leaves_the_message_for_the_next_fetch(
     helpdesk, team_mailbox, database
 ):
@@ -402,14 +394,6 @@ def test_quarantined_email_reprocessed_once_fixed(helpdesk, team_mailbox, databa
     assert placeholder["id"] == kept["id"] and not placeholder["active"]
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="when message_new raises, mail.thread._message_route_process first bounces "
-    "the email to its sender (alias._alias_bounce_incoming_email, in a cursor of its "
-    "own) and marks the alias invalid, then re-raises: the customer is told the email "
-    "was refused although the helpdesk kept it",
-)
 def test_quarantined_email_not_bounced_to_the_customer(
     helpdesk, team_mailbox, database
 ):
@@ -420,13 +404,6 @@ def test_quarantined_email_not_bounced_to_the_customer(
     assert helpdesk.sink.sent_to(mail.customer) == []
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="the quarantine only knows messages addressed to a team alias: a report "
-    "sent to the bounce address (where delivery reports go) that the gateway cannot "
-    "parse is marked as read by fetchmail and kept nowhere in Odoo",
-)
 def test_poison_report_to_the_bounce_address_is_kept(helpdesk, team_mailbox, database):
     team, mailbox, corpus = team_mailbox("poisonbounce")
     poison, poison_id = malformed_report(corpus, 5201, helpdesk.bounce)
@@ -497,11 +474,6 @@ def test_two_processes_on_one_mailbox_one_ticket_per_email(shared_mailbox, datab
     assert set(found) <= {m.message_id for m in corpus.mails}
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    reason="nothing makes a reply unique per Message-ID: when both processes handle "
-    "the same reply at once, neither sees the other's uncommitted message, both post",
-)
 def test_two_processes_on_one_mailbox_one_thread_entry_per_reply(
     shared_mailbox, database
 ):
@@ -513,13 +485,6 @@ def test_two_processes_on_one_mailbox_one_thread_entry_per_reply(
     }
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    reason="a duplicate ticket is detected by its unique index inside message_new, so "
-    "mail.thread bounces the email and marks the alias invalid (another transaction); "
-    "the other process then fails to set the alias valid again (serialization "
-    "failure) and fetchmail marks that email as read: if both fail on it, it is lost",
-)
 def test_two_processes_on_one_mailbox_lose_nothing(shared_mailbox, database):
     _team, mailbox, _corpus, batch = shared_mailbox
     assert lost(mailbox, database, batch) == []

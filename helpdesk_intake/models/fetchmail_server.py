@@ -124,7 +124,8 @@ class FetchmailServer(models.Model):
             "Fetched %d email(s) on server %s, %d left for later.", count, name, failed
         )
         server.write({"date": fields.Datetime.now()})
-        self.env.cr.commit()
+        # as Odoo's fetch: the server's state, before the next server
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         return result
 
     def _helpdesk_store(self, MailThread, message):
@@ -142,7 +143,8 @@ class FetchmailServer(models.Model):
                     save_original=self.original,
                     strip_attachments=not self.attach,
                 )
-                cr.commit()
+                # the email is stored before it is flagged on the server
+                cr.commit()  # pylint: disable=invalid-commit
                 return True
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 # another process stored it or is storing it: look again on
@@ -166,7 +168,8 @@ class FetchmailServer(models.Model):
             .sudo()
             ._record_failure(self.with_env(env), message, error)
         )
-        env.cr.commit()
+        # the count survives a crash in what follows
+        env.cr.commit()  # pylint: disable=invalid-commit
         if not exhausted:
             return False
         Ticket = env["helpdesk.ticket"].sudo()
@@ -177,7 +180,7 @@ class FetchmailServer(models.Model):
             if not team:
                 raise ValueError("no helpdesk team takes email")
             Ticket._quarantine_email(team, message, error)
-            env.cr.commit()
+            env.cr.commit()  # pylint: disable=invalid-commit
         except Exception:
             env.cr.rollback()
             # flagged all the same, so that it does not block the mailbox:

@@ -62,7 +62,9 @@ class HelpdeskMailReceipt(models.Model):
                 ON CONFLICT (key) DO NOTHING
                 """,
                 self._key(raw),
-            )
+            ),
+            # an expected outcome, not a bad query
+            log_exceptions=False,
         )
 
     @api.model

@@ -103,7 +103,8 @@ class MailThread(models.AbstractModel):
             )
             if message:
                 return self.env["helpdesk.ticket"].sudo().browse(message.res_id).team_id
-        domains = self.env["mail.alias.domain"].sudo().search([])
+        # alias domains are a handful per database
+        domains = self.env["mail.alias.domain"].sudo().search([], limit=None)
         robots = set(domains.mapped("catchall_email") + domains.mapped("bounce_email"))
         if model == "helpdesk.ticket" or robots & set(raw_recipients(headers)):
             return Team.search([("use_alias", "=", True)], limit=1)

@@ -2,10 +2,12 @@ from . import test_access
 from . import test_acknowledgement
 from . import test_alias
 from . import test_assignment
+from . import test_auto_reply_closed
 from . import test_cc_routing
 from . import test_dashboard
 from . import test_email_ticket
 from . import test_forward
+from . import test_header_semantics
 from . import test_malformed_email
 from . import test_performance
 from . import test_portal

@@ -471,7 +471,9 @@ class HelpdeskTicket(models.Model):
         if trace is not None:
             trace.append(
                 "several team aliases addressed ("
-                + ", ".join(alias_email(r) or "?" for r in new_ticket_routes)
+                + ", ".join(
+                    alias_email(r) or "?" for r in sorted(new_ticket_routes, key=position)
+                )
                 + f"): {alias_email(keep)} wins, first in To then Cc"
             )
         return [r for r in routes if r is keep or r not in new_ticket_routes]

@@ -8,6 +8,7 @@ from . import test_dashboard
 from . import test_email_ticket
 from . import test_forward
 from . import test_header_semantics
+from . import test_intake_trace
 from . import test_malformed_email
 from . import test_performance
 from . import test_portal

@@ -16,6 +16,7 @@ from . import test_priority_order
 from . import test_reply_closed
 from . import test_security_mail
 from . import test_security_portal
+from . import test_sender_auth
 from . import test_sla
 from . import test_stage_template
 from . import test_threading

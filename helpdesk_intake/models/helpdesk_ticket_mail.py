@@ -362,7 +362,9 @@ class HelpdeskTicket(models.Model):
             if forwarded_from and not self._sender_trusted(team):
                 trace.append("forward not re-attributed: sender not authenticated")
             elif forwarded_from:
-                trace.append(f"customer: original sender of the forward {forwarded_from}")
+                trace.append(
+                    f"customer: original sender of the forward {forwarded_from}"
+                )
                 return Thread._partner_find_from_emails_single(
                     [forwarded_from], no_create=False
                 )
@@ -472,7 +474,8 @@ class HelpdeskTicket(models.Model):
             trace.append(
                 "several team aliases addressed ("
                 + ", ".join(
-                    alias_email(r) or "?" for r in sorted(new_ticket_routes, key=position)
+                    alias_email(r) or "?"
+                    for r in sorted(new_ticket_routes, key=position)
                 )
                 + f"): {alias_email(keep)} wins, first in To then Cc"
             )

@@ -142,6 +142,8 @@ class MailThread(models.AbstractModel):
     @api.model
     def _message_route_process(self, message, message_dict, routes):
         self = self.with_context(
-            **self.env["helpdesk.ticket"]._helpdesk_intake_context(message, message_dict)
+            **self.env["helpdesk.ticket"]._helpdesk_intake_context(
+                message, message_dict
+            )
         )
         return super()._message_route_process(message, message_dict, routes)

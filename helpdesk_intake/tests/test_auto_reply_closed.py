@@ -43,7 +43,10 @@ class TestAutoReplyToClosedTicket(HelpdeskIntakeCommon):
         threading = (
             {}
             if by_subject
-            else {"in_reply_to": self.solved.message_id, "references": self.solved.message_id}
+            else {
+                "in_reply_to": self.solved.message_id,
+                "references": self.solved.message_id,
+            }
         )
         with self.mock_mail_gateway():
             new = self.deliver(

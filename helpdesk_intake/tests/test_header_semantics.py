@@ -123,8 +123,17 @@ class TestHeaderSemantics(HelpdeskIntakeCommon):
 
     def test_reply_to_of_robots_lists_and_own_addresses_ignored(self):
         cases = [
-            ("mailing list", {"Reply-To": "users@lists.test", "List-Id": "<users.lists.test>"}),
-            ("list post", {"Reply-To": "users@lists.test", "List-Post": "<mailto:users@lists.test>"}),
+            (
+                "mailing list",
+                {"Reply-To": "users@lists.test", "List-Id": "<users.lists.test>"},
+            ),
+            (
+                "list post",
+                {
+                    "Reply-To": "users@lists.test",
+                    "List-Post": "<mailto:users@lists.test>",
+                },
+            ),
             ("robot", {"Reply-To": "noreply@customer.test"}),
             ("own alias", {"Reply-To": self.alias_b}),
         ]
@@ -134,5 +143,7 @@ class TestHeaderSemantics(HelpdeskIntakeCommon):
                 ticket = self.deliver(
                     email_from=email, subject=f"Reply-To {label}", headers=headers
                 )
-                self.assertEqual(ticket.partner_email, email, "the sender is the customer")
+                self.assertEqual(
+                    ticket.partner_email, email, "the sender is the customer"
+                )
                 self.assertIn("ignored", ticket.intake_trace)

@@ -29,7 +29,9 @@ class TestIntakeTrace(HelpdeskIntakeCommon):
         )
 
         by_headers = self.new_msg_id()
-        self.deliver(subject="Re: Projector broken", msg_id=by_headers, in_reply_to=msg_id)
+        self.deliver(
+            subject="Re: Projector broken", msg_id=by_headers, in_reply_to=msg_id
+        )
         by_ref = self.new_msg_id()
         self.deliver(subject=f"Re: [#{ticket.ref}] Projector", msg_id=by_ref)
         entries = self._entries(ticket)
@@ -43,7 +45,10 @@ class TestIntakeTrace(HelpdeskIntakeCommon):
         )
         self.assertEqual(
             entries[by_ref],
-            [f"threading: #{ticket.ref} in the subject", f"route: ticket #{ticket.ref}"],
+            [
+                f"threading: #{ticket.ref} in the subject",
+                f"route: ticket #{ticket.ref}",
+            ],
         )
 
     def test_several_teams_addressed(self):
@@ -99,7 +104,10 @@ class TestIntakeTrace(HelpdeskIntakeCommon):
     def test_why_no_acknowledgement(self):
         cases = [
             ({"headers": {"Precedence": "bulk"}}, "automatic email (Precedence: bulk)"),
-            ({"email_from": "no-reply@shop.test"}, "no-reply@shop.test is a robot address"),
+            (
+                {"email_from": "no-reply@shop.test"},
+                "no-reply@shop.test is a robot address",
+            ),
             (
                 {"email_from": self.alias_b},
                 f"{self.alias_b} is an address of the helpdesk",
@@ -122,12 +130,12 @@ class TestIntakeTrace(HelpdeskIntakeCommon):
         self.assertEqual(agent_ticket.name, "Who reads the trace?")
         with self.assertRaises(AccessError):
             agent_ticket.read(["intake_trace"])
-        self.assertNotIn(
-            "intake_trace", agent_ticket.fields_get(attributes=["string"])
-        )
+        self.assertNotIn("intake_trace", agent_ticket.fields_get(attributes=["string"]))
         form = agent_ticket.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertNotIn("intake_trace", form)
 
     def test_manual_ticket_has_none(self):
-        ticket = self.make_tickets([{"name": "Phone call", "partner_id": self.customer.id}])
+        ticket = self.make_tickets(
+            [{"name": "Phone call", "partner_id": self.customer.id}]
+        )
         self.assertFalse(ticket.intake_trace)

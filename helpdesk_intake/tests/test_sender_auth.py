@@ -6,7 +6,10 @@ from ..tools import mail as mail_tools
 from .common import FORWARD_GMAIL_BODY, HelpdeskIntakeCommon
 
 OUR_MTA = "mx.test.mycompany.com"
-PASS = f"{OUR_MTA}; spf=pass smtp.mailfrom=customer.test; dmarc=pass header.from=customer.test"
+PASS = (
+    f"{OUR_MTA}; spf=pass smtp.mailfrom=customer.test;"
+    " dmarc=pass header.from=customer.test"
+)
 FAIL = (
     f"{OUR_MTA}; spf=fail smtp.mailfrom=customer.test;\n"
     "    dkim=none; dmarc=fail (p=reject dis=none) header.from=customer.test"
@@ -72,7 +75,10 @@ class TestSenderAuthentication(HelpdeskIntakeCommon):
     def test_no_result_per_team_setting(self):
         for label, headers in (
             ("no header", ()),
-            ("dmarc none", (f"{OUR_MTA}; spf=none; dmarc=none header.from=customer.test",)),
+            (
+                "dmarc none",
+                (f"{OUR_MTA}; spf=none; dmarc=none header.from=customer.test",),
+            ),
             ("dmarc temperror", (f"{OUR_MTA}; dmarc=temperror",)),
             ("no dmarc method", (f"{OUR_MTA}; spf=pass smtp.mailfrom=customer.test",)),
             ("unreadable", (f"{OUR_MTA}; dmarc",)),
@@ -105,9 +111,7 @@ class TestSenderAuthentication(HelpdeskIntakeCommon):
             "helpdesk_intake.authserv_id", OUR_MTA.upper()
         )
         with self.subTest(configured=True):
-            self._assert_unverified_ticket(
-                *self._reply_by_reference(relay_pass, FAIL)
-            )
+            self._assert_unverified_ticket(*self._reply_by_reference(relay_pass, FAIL))
         with self.subTest(configured=True, ours="pass"):
             self._assert_threaded(*self._reply_by_reference(relay_pass, PASS))
 

@@ -18,6 +18,7 @@ from ..tools import (
     forwarded_sender,
     header_addresses,
     header_text,
+    is_auto_generated,
     is_automated_sender,
     is_list_message,
     raw_headers,
@@ -79,7 +80,11 @@ class HelpdeskTicket(models.Model):
                 facts.get("loop") and f"X-Loop: {facts['loop']}"
             )
             self._intake_trace_add(
-                [f"no acknowledgement: automatic email ({reason or 'gateway'})"]
+                [
+                    f"no acknowledgement: automatic email ({reason})"
+                    if reason
+                    else "no acknowledgement: unprocessable email"
+                ]
             )
             return
         own_addresses = self._helpdesk_own_addresses()
@@ -525,6 +530,10 @@ class HelpdeskTicket(models.Model):
             if sender not in allowed and sender != email_normalize(
                 ticket.partner_email or ""
             ):
+                trace.append(
+                    f"#{ticket.ref} in the subject ignored: sender neither its "
+                    "customer nor a follower"
+                )
                 continue
             if not self._sender_trusted(ticket.team_id):
                 trace.append(
@@ -582,7 +591,9 @@ class HelpdeskTicket(models.Model):
         which becomes the posted message)."""
         facts = message_dict.pop("helpdesk_email", None)
         if facts is None:
-            facts = self._helpdesk_email_facts(message)
+            # no route to a ticket (see message_route): only the robot
+            # headers matter
+            return {"helpdesk_auto_generated_email": is_auto_generated(message)}
         trace = tuple(message_dict.pop("helpdesk_trace", ()))
         return {
             "helpdesk_email": facts,

@@ -318,7 +318,7 @@ class HelpdeskTicket(models.Model):
         for ticket in self.filtered("is_closed"):
             if automatic:
                 # an out-of-office answering the "solved" email: kept for the
-                # record, neither a reopening nor a notification
+                # record, neither a reopening nor a message to the followers
                 msg_dict["is_internal"] = True
                 trace.append(
                     f"closed ticket #{ticket.ref}: automatic email logged as a note, "

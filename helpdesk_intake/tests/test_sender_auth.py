@@ -1,6 +1,7 @@
+from email import message_from_string, policy
 from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo.tests import BaseCase, tagged
 
 from ..tools import mail as mail_tools
 from .common import FORWARD_GMAIL_BODY, HelpdeskIntakeCommon
@@ -14,6 +15,32 @@ FAIL = (
     f"{OUR_MTA}; spf=fail smtp.mailfrom=customer.test;\n"
     "    dkim=none; dmarc=fail (p=reject dis=none) header.from=customer.test"
 )
+
+
+@tagged("post_install", "-at_install", "helpdesk_intake")
+class TestDmarcResult(BaseCase):
+    def _result(self, *headers, authserv_id=None):
+        text = "".join(f"Authentication-Results: {value}\n" for value in headers)
+        message = message_from_string(
+            f"{text}From: a@customer.test\n\nHello\n", policy=policy.SMTP
+        )
+        return mail_tools.dmarc_result(message, authserv_id)
+
+    def test_verdicts(self):
+        self.assertEqual(self._result(PASS), "pass")
+        self.assertEqual(self._result(FAIL), "fail")
+        self.assertEqual(self._result(), "")
+        for value in ("dmarc=none", "dmarc=temperror", "spf=pass", "none", "dmarc"):
+            with self.subTest(value=value):
+                self.assertEqual(self._result(f"{OUR_MTA}; {value}"), "")
+        self.assertEqual(self._result("garbage;;;", PASS), "", "topmost unreadable")
+
+    def test_authserv_id(self):
+        other = "relay.test; dmarc=pass"
+        self.assertEqual(self._result(other, FAIL), "pass")
+        self.assertEqual(self._result(other, FAIL, authserv_id=OUR_MTA), "fail")
+        self.assertEqual(self._result("garbage;;;", PASS, authserv_id=OUR_MTA), "pass")
+        self.assertEqual(self._result(other, authserv_id=OUR_MTA), "")
 
 
 @tagged("post_install", "-at_install", "helpdesk_intake", "mail_gateway")

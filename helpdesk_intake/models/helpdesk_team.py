@@ -152,6 +152,14 @@ class HelpdeskTeam(models.Model):
         domain=[("model", "=", "helpdesk.ticket")],
         default=lambda self: self._default_ack_template(),
     )
+    trust_unauthenticated_email = fields.Boolean(
+        string="Trust Unauthenticated Emails",
+        default=True,
+        help="Emails without a DMARC result from the receiving mail server "
+        "still thread by the ticket reference in their subject, and "
+        "employees' forwards are still attributed to the original sender. "
+        "Emails that failed DMARC never are.",
+    )
 
     # Dashboard
     open_ticket_count = fields.Integer(compute="_compute_ticket_counts")

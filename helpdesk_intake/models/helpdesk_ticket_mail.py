@@ -1,14 +1,26 @@
 from markupsafe import Markup
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize, email_split, html2plaintext, is_html_empty
+from odoo.tools import (
+    email_normalize,
+    email_split,
+    frozendict,
+    html2plaintext,
+    is_html_empty,
+)
+from odoo.tools.mail import email_split_and_format
 
 from ..tools import (
     AUTO_REPLY_HEADERS,
+    auto_generated_reason,
+    dmarc_result,
     forwarded_sender,
+    header_addresses,
     header_text,
+    is_auto_generated,
     is_automated_sender,
+    is_list_message,
     raw_headers,
     raw_recipients,
     subject_references,
@@ -19,6 +31,11 @@ from ..tools import (
 BODY_TITLE_MAX_LENGTH = 80
 # Cc contacts an email may make followers: each gets portal access.
 CC_FOLLOWERS_MAX = 10
+# Intake traces longer than this lose their oldest entries.
+INTAKE_TRACE_MAX_LENGTH = 20000
+# System parameter naming the receiving mail server in the
+# Authentication-Results headers it adds (their authserv-id).
+AUTHSERV_ID_PARAM = "helpdesk_intake.authserv_id"
 
 
 class HelpdeskTicket(models.Model):
@@ -31,6 +48,23 @@ class HelpdeskTicket(models.Model):
 
     _inherit = "helpdesk.ticket"
 
+    from_automated_email = fields.Boolean(
+        string="From an Automatic Email",
+        readonly=True,
+        copy=False,
+        help="The email that opened the ticket was written by a machine "
+        "(auto-reply, notification, returning mail of the helpdesk): the "
+        "helpdesk sends no automatic email about this ticket.",
+    )
+    intake_trace = fields.Text(
+        readonly=True,
+        copy=False,
+        groups="helpdesk_intake.group_helpdesk_manager",
+        help="Why each email of the ticket landed here: route, threading, "
+        "closed-ticket policy, acknowledgement, loops and sender "
+        "authentication.",
+    )
+
     # ------------------------------------------------------------
     # AUTOMATED EMAILS
     # ------------------------------------------------------------
@@ -41,15 +75,27 @@ class HelpdeskTicket(models.Model):
         and posting it would otherwise double the time the mail gateway, the
         website form or the live chat spend creating a ticket."""
         if self.env.context.get("helpdesk_auto_generated_email"):
+            facts = self._helpdesk_email()
+            reason = facts.get("auto_generated") or (
+                facts.get("loop") and f"X-Loop: {facts['loop']}"
+            )
+            self._intake_trace_add(
+                [
+                    f"no acknowledgement: automatic email ({reason})"
+                    if reason
+                    else "no acknowledgement: unprocessable email"
+                ]
+            )
             return
         own_addresses = self._helpdesk_own_addresses()
-        pending = self.filtered(
-            lambda ticket: (
-                ticket.team_id.use_acknowledgement
-                and ticket.team_id.ack_template_id
-                and ticket._accepts_automated_email(own_addresses)
-            )
-        )
+        pending = self.browse()
+        for ticket in self:
+            refusal = ticket._acknowledgement_refusal(own_addresses)
+            if refusal:
+                ticket._intake_trace_add([f"no acknowledgement: {refusal}"])
+            else:
+                pending |= ticket
+        pending._intake_trace_add(["acknowledgement requested"])
         if pending:
             pending.sudo().ack_pending = True
             self.env.ref(
@@ -78,18 +124,34 @@ class HelpdeskTicket(models.Model):
                 "helpdesk_intake.ir_cron_send_acknowledgements"
             ).sudo()._trigger()
 
+    def _acknowledgement_refusal(self, own_addresses=None):
+        """Why the ticket gets no acknowledgement, or None when it gets one."""
+        self.ensure_one()
+        if not self.team_id.use_acknowledgement or not self.team_id.ack_template_id:
+            return "off for the team"
+        return self._automated_email_refusal(own_addresses)
+
+    def _automated_email_refusal(self, own_addresses=None):
+        """Why the customer's address must not be answered automatically (it
+        is no person's mailbox, or answering risks a mail loop), or None."""
+        self.ensure_one()
+        if self.from_automated_email:
+            return "the ticket comes from an automatic email"
+        email = email_normalize(self.partner_email or "")
+        if not email:
+            return "no customer address"
+        if is_automated_sender(email):
+            return f"{email} is a robot address"
+        if own_addresses is None:
+            own_addresses = self._helpdesk_own_addresses()
+        if email in own_addresses:
+            return f"{email} is an address of the helpdesk"
+        return None
+
     def _accepts_automated_email(self, own_addresses=None):
         """Whether the customer's address is a person's mailbox that may be
         answered automatically without risking a mail loop."""
-        self.ensure_one()
-        email = email_normalize(self.partner_email or "")
-        if not email:
-            return False
-        if is_automated_sender(email):
-            return False
-        if own_addresses is None:
-            own_addresses = self._helpdesk_own_addresses()
-        return email not in own_addresses
+        return not self._automated_email_refusal(own_addresses)
 
     @api.model
     def _helpdesk_own_addresses(self):
@@ -111,11 +173,15 @@ class HelpdeskTicket(models.Model):
 
     def _post_automated_email(self, template):
         """Post ``template`` on the ticket and email it to the customer, marked
-        as an automatic reply."""
+        as an automatic reply; the alias in X-Loop tells the helpdesk its own
+        email when it comes back."""
         self.ensure_one()
         ticket = self.sudo()
         if not ticket.partner_id:
             return
+        headers = dict(AUTO_REPLY_HEADERS)
+        if ticket.team_id.alias_email:
+            headers["X-Loop"] = ticket.team_id.alias_email
         template = template.sudo()
         subject = template._render_field("subject", ticket.ids, compute_lang=True)[
             ticket.id
@@ -134,7 +200,7 @@ class HelpdeskTicket(models.Model):
             message_type="auto_comment",
             subtype_xmlid="mail.mt_comment",
             email_layout_xmlid="mail.mail_notification_light",
-            mail_headers=AUTO_REPLY_HEADERS,
+            mail_headers=headers,
             notify_skip_followers=True,
         )
         self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
@@ -158,7 +224,12 @@ class HelpdeskTicket(models.Model):
             [fname for fname in changes if fname != "stage_id"]
         )
         if template:
-            for ticket in self:
+            own_addresses = self._helpdesk_own_addresses()
+            # the rules of the acknowledgement: no stage email to robots,
+            # to the helpdesk itself, nor about tickets robots opened
+            for ticket in self.filtered(
+                lambda ticket: ticket._accepts_automated_email(own_addresses)
+            ):
                 ticket._post_automated_email(template)
         return True
 
@@ -177,26 +248,51 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
+        facts = self._helpdesk_email()
+        trace = list(self.env.context.get("helpdesk_intake_trace", ()))
         values = {
             "intake_channel": "email",
             "email_message_id": msg_dict.get("message_id") or False,
             **(custom_values or {}),
         }
-        customer = self._customer_from_email(msg_dict)
+        if self.env.context.get("helpdesk_auto_generated_email"):
+            values["from_automated_email"] = True
+        team = self.env["helpdesk.team"].sudo().browse(values.get("team_id")).exists()
+        author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        reply_to_contact = self.browse()
+        if facts.get("reply_to"):
+            reply_to_contact = self._partner_find_from_emails_single(
+                [facts["reply_to"]], no_create=True
+            )
+        customer = self._customer_from_email(msg_dict, team, trace)
+        # a sender the receiving server could not authenticate proves
+        # nothing by writing with the address of an existing contact, nor
+        # does anyone by naming one in Reply-To
+        if customer == author and author and not self._sender_trusted(team):
+            values["customer_unverified"] = True
+            trace.append(
+                f"sender not authenticated (DMARC: {facts.get('dmarc') or 'none'}): "
+                "customer unverified"
+            )
+        elif customer and customer == reply_to_contact and customer != author:
+            values["customer_unverified"] = True
+            trace.append("existing contact named by Reply-To: customer unverified")
         values.setdefault("partner_id", customer.id)
         # The gateway sets the customer email, which keeps the ORM from
         # computing the other customer fields: give them all.
         values.setdefault("partner_name", customer.name)
         values.setdefault("partner_phone", customer.phone)
         values.setdefault("name", self._title_from_email(msg_dict))
+        values["intake_trace"] = self._intake_trace_entry(msg_dict, trace)
         msg_dict = dict(
             msg_dict, email_from=customer.email or msg_dict.get("email_from")
         )
         ticket = super(
             HelpdeskTicket, self.with_context(default_user_id=False)
         ).message_new(msg_dict, custom_values=values)
-        author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
         cc_partners = ticket._cc_followers(msg_dict, author)
+        if ticket.customer_unverified:
+            customer = customer.browse()
         ticket.message_subscribe((customer | cc_partners).ids)
         return ticket
 
@@ -216,15 +312,31 @@ class HelpdeskTicket(models.Model):
         return cc_partners[:CC_FOLLOWERS_MAX]
 
     def message_update(self, msg_dict, update_vals=None):
-        if not self._is_internal_sender(msg_dict):
-            for ticket in self.filtered(
-                lambda t: t.is_closed and t.team_id.reply_to_closed == "reopen"
-            ):
+        trace = list(self.env.context.get("helpdesk_intake_trace", ()))
+        automatic = self.env.context.get("helpdesk_auto_generated_email")
+        internal = self._is_internal_sender(msg_dict)
+        for ticket in self.filtered("is_closed"):
+            if automatic:
+                # an out-of-office answering the "solved" email: kept for the
+                # record, neither a reopening nor a message to the followers
+                msg_dict["is_internal"] = True
+                trace.append(
+                    f"closed ticket #{ticket.ref}: automatic email logged as a note, "
+                    "not reopened"
+                )
+            elif internal:
+                trace.append(f"closed ticket #{ticket.ref}: employee, stays closed")
+            elif ticket.team_id.reply_to_closed == "reopen":
                 open_stage = ticket.team_id.stage_ids.filtered(
                     lambda stage: not stage.fold
                 )[:1]
                 if open_stage:
                     ticket.stage_id = open_stage
+                    trace.append(
+                        f"closed ticket #{ticket.ref}: reopened in {open_stage.name} "
+                        "(team policy)"
+                    )
+        self._intake_trace_add(trace, msg_dict)
         return super().message_update(msg_dict, update_vals=update_vals)
 
     @api.model
@@ -241,21 +353,39 @@ class HelpdeskTicket(models.Model):
         )
 
     @api.model
-    def _customer_from_email(self, msg_dict):
-        """The partner the ticket is about: the sender, or, when an employee
-        forwards a customer's email, the original sender of the forward."""
+    def _customer_from_email(self, msg_dict, team=None, trace=None):
+        """The partner the ticket is about: the sender; when an employee
+        forwards a customer's email, the original sender of the forward
+        (provided the sender is trusted, see ``_sender_trusted``); when the
+        email names another person's mailbox in Reply-To, that one.
+        ``trace`` receives the reasons."""
+        trace = [] if trace is None else trace
+        Thread = self.env["mail.thread"]
         author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
         if self._is_internal_sender(msg_dict):
             forwarded_from = self._forwarded_sender(msg_dict.get("body") or "")
-            if forwarded_from:
-                return self.env["mail.thread"]._partner_find_from_emails_single(
+            if forwarded_from and not self._sender_trusted(team):
+                trace.append("forward not re-attributed: sender not authenticated")
+            elif forwarded_from:
+                trace.append(
+                    f"customer: original sender of the forward {forwarded_from}"
+                )
+                return Thread._partner_find_from_emails_single(
                     [forwarded_from], no_create=False
                 )
+        facts = self._helpdesk_email()
+        if facts.get("reply_to_ignored"):
+            trace.append(facts["reply_to_ignored"])
+        if facts.get("reply_to"):
+            trace.append(f"customer: Reply-To {facts['reply_to']}")
+            return Thread._partner_find_from_emails_single(
+                [facts["reply_to"]], no_create=False
+            )
         if author:
             return author
         if not msg_dict.get("email_from"):
             return author
-        return self.env["mail.thread"]._partner_find_from_emails_single(
+        return Thread._partner_find_from_emails_single(
             [msg_dict["email_from"]], no_create=False
         )
 
@@ -293,26 +423,51 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _helpdesk_adjust_routes(self, message_dict, routes, recipients):
+    def _helpdesk_adjust_routes(self, message_dict, routes, recipients, message=None):
         """Apply the helpdesk rules to the routes found by the mail gateway:
         one ticket per email whatever the number of team aliases addressed
         (``recipients``: the To then Cc addresses, in the order written),
         replies without threading headers matched by the reference in their
-        subject, and replies to closed tickets handled per team."""
-        routes = self._routes_one_new_ticket(routes, recipients)
-        return [self._route_for_reply(message_dict, route) for route in routes]
+        subject, and replies to closed tickets handled per team. What the
+        helpdesk reads in the headers of ``message`` and the reasons of its
+        choices go along with ``message_dict`` to ``_helpdesk_intake_context``."""
+        if message is not None:
+            message_dict["helpdesk_email"] = self._helpdesk_email_facts(message)
+        trace = message_dict.setdefault("helpdesk_trace", [])
+        facts = message_dict.get("helpdesk_email") or {}
+        if facts.get("loop"):
+            trace.append(f"loop: X-Loop names {facts['loop']}, an address of ours")
+        if facts.get("auto_generated"):
+            trace.append(f"automatic email: {facts['auto_generated']}")
+        routes = self._routes_one_new_ticket(routes, recipients, trace)
+        routes = [
+            self.with_context(helpdesk_email=facts)._route_for_reply(
+                message_dict, route, trace
+            )
+            for route in routes
+        ]
+        for model, thread_id, _values, _uid, alias in routes:
+            if model != self._name:
+                continue
+            if thread_id:
+                trace.append(f"route: ticket #{self.sudo().browse(thread_id).ref}")
+            elif alias:
+                trace.append(f"route: new ticket, alias {alias.alias_full_name}")
+            else:
+                trace.append("route: new ticket, default of the incoming mail server")
+        return routes
 
     @api.model
-    def _routes_one_new_ticket(self, routes, recipients):
+    def _routes_one_new_ticket(self, routes, recipients, trace=None):
         recipients = [email_normalize(address) for address in recipients]
 
+        def alias_email(route):
+            return email_normalize(route[4].alias_full_name or "") if route[4] else ""
+
         def position(route):
-            alias_email = (
-                email_normalize(route[4].alias_full_name or "") if route[4] else ""
-            )
             return (
-                recipients.index(alias_email)
-                if alias_email in recipients
+                recipients.index(alias_email(route))
+                if alias_email(route) in recipients
                 else len(recipients)
             )
 
@@ -320,44 +475,171 @@ class HelpdeskTicket(models.Model):
         if len(new_ticket_routes) < 2:
             return routes
         keep = min(new_ticket_routes, key=position)
+        if trace is not None:
+            trace.append(
+                "several team aliases addressed ("
+                + ", ".join(
+                    alias_email(r) or "?"
+                    for r in sorted(new_ticket_routes, key=position)
+                )
+                + f"): {alias_email(keep)} wins, first in To then Cc"
+            )
         return [r for r in routes if r is keep or r not in new_ticket_routes]
 
     @api.model
-    def _route_for_reply(self, message_dict, route):
+    def _route_for_reply(self, message_dict, route, trace=None):
+        trace = [] if trace is None else trace
         model, thread_id, custom_values, user_id, alias = route
         if model != self._name:
             return route
-        if not thread_id:
-            ticket = self._ticket_from_subject_reference(message_dict)
+        if thread_id:
+            trace.append("threading: email headers (In-Reply-To, References)")
+        else:
+            ticket = self._ticket_from_subject_reference(message_dict, trace)
             if not ticket:
                 return route
             thread_id = ticket.id
+            trace.append(f"threading: #{ticket.ref} in the subject")
         ticket = self.sudo().browse(thread_id)
         if (
             ticket.is_closed
             and ticket.team_id.reply_to_closed == "new"
+            and not self.env.context.get("helpdesk_email", {}).get("auto_generated")
+            and not self.env.context.get("helpdesk_email", {}).get("loop")
             and not self._is_internal_sender(message_dict)
         ):
+            trace.append(f"closed ticket #{ticket.ref}: follow-up ticket (team policy)")
             values = {"team_id": ticket.team_id.id, "origin_ticket_id": ticket.id}
             return (model, False, values, user_id, alias)
         return (model, thread_id, custom_values, user_id, alias)
 
     @api.model
-    def _ticket_from_subject_reference(self, message_dict):
+    def _ticket_from_subject_reference(self, message_dict, trace=None):
         """Ticket whose ``#<ref>`` appears in the subject, provided the sender is
         its customer or one of its followers: guessing a number is not enough
-        to write into someone else's ticket."""
+        to write into someone else's ticket; nor is writing with their
+        address when the receiving server could not authenticate it (see
+        ``_sender_trusted``)."""
+        trace = [] if trace is None else trace
         refs = subject_references(message_dict.get("subject"))
         sender = email_normalize(message_dict.get("email_from") or "")
         if not refs or not sender:
             return self.browse()
         for ticket in self.sudo().search([("ref", "in", refs)]):
             allowed = ticket.message_partner_ids.mapped("email_normalized")
-            if sender in allowed or sender == email_normalize(
+            if sender not in allowed and sender != email_normalize(
                 ticket.partner_email or ""
             ):
-                return ticket
+                trace.append(
+                    f"#{ticket.ref} in the subject ignored: sender neither its "
+                    "customer nor a follower"
+                )
+                continue
+            if not self._sender_trusted(ticket.team_id):
+                trace.append(
+                    f"#{ticket.ref} in the subject ignored: sender not authenticated"
+                )
+                return self.browse()
+            return ticket
         return self.browse()
+
+    # ------------------------------------------------------------
+    # HEADERS, SENDER AUTHENTICATION AND INTAKE TRACE
+    # ------------------------------------------------------------
+
+    @api.model
+    def _helpdesk_email_facts(self, message):
+        """What the helpdesk reads in the headers of an incoming email.message:
+        whether a machine wrote it (and which header says so), whether it is
+        the helpdesk's own email coming back (X-Loop), the Reply-To to answer
+        instead of the sender, and the DMARC verdict of the receiving mail
+        server."""
+        own_addresses = self._helpdesk_own_addresses()
+        loop = next(
+            (a for a in header_addresses(message, "X-Loop") if a in own_addresses), ""
+        )
+        senders = header_addresses(message, "From")
+        reply_to, reply_to_ignored = "", ""
+        formatted = email_split_and_format(
+            ", ".join(header_text(v) for v in message.get_all("Reply-To") or ())
+        )
+        address = email_normalize(formatted[0]) if formatted else ""
+        if address and address not in senders:
+            if is_list_message(message):
+                reply_to_ignored = f"Reply-To {address} ignored: mailing list"
+            elif is_automated_sender(address):
+                reply_to_ignored = f"Reply-To {address} ignored: robot address"
+            elif address in own_addresses:
+                reply_to_ignored = f"Reply-To {address} ignored: address of ours"
+            else:
+                reply_to = formatted[0]
+        authserv_id = (
+            self.env["ir.config_parameter"].sudo().get_param(AUTHSERV_ID_PARAM)
+        )
+        return frozendict(
+            auto_generated=auto_generated_reason(message),
+            loop=loop,
+            reply_to=reply_to,
+            reply_to_ignored=reply_to_ignored,
+            dmarc=dmarc_result(message, authserv_id),
+        )
+
+    @api.model
+    def _helpdesk_intake_context(self, message, message_dict):
+        """Context of the processing of an incoming email: what its headers
+        say, and the reasons of its routing (taken out of ``message_dict``,
+        which becomes the posted message)."""
+        facts = message_dict.pop("helpdesk_email", None)
+        if facts is None:
+            # no route to a ticket (see message_route): only the robot
+            # headers matter
+            return {"helpdesk_auto_generated_email": is_auto_generated(message)}
+        trace = tuple(message_dict.pop("helpdesk_trace", ()))
+        return {
+            "helpdesk_email": facts,
+            "helpdesk_intake_trace": trace,
+            "helpdesk_auto_generated_email": bool(
+                facts["auto_generated"] or facts["loop"]
+            ),
+        }
+
+    @api.model
+    def _helpdesk_email(self):
+        """What the headers of the email being processed say (see
+        ``_helpdesk_email_facts``); empty outside the mail gateway."""
+        return self.env.context.get("helpdesk_email") or {}
+
+    @api.model
+    def _sender_trusted(self, team):
+        """Whether the sender of the email being processed may be taken at
+        their word (their address threads by ``#ref`` and re-attributes
+        forwards): the receiving mail server's DMARC check passed, or it
+        gave no result and ``team`` trusts such emails."""
+        dmarc = self._helpdesk_email().get("dmarc")
+        if dmarc == "pass":
+            return True
+        if dmarc == "fail":
+            return False
+        return not team or team.sudo().trust_unauthenticated_email
+
+    @api.model
+    def _intake_trace_entry(self, msg_dict, lines):
+        when = fields.Datetime.now().replace(microsecond=0)
+        entry = f"{when} {msg_dict.get('message_id') or '?'}"
+        return "\n".join([entry, *(f"  {line}" for line in lines)])
+
+    def _intake_trace_add(self, lines, msg_dict=None):
+        """Add ``lines`` to the intake trace of the tickets from emails: as a
+        new entry for the email ``msg_dict``, else to the last entry."""
+        if not lines:
+            return
+        if msg_dict is not None:
+            text = self._intake_trace_entry(msg_dict, lines)
+        else:
+            text = "\n".join(f"  {line}" for line in lines)
+        for ticket in self.sudo().filtered(lambda t: t.intake_channel == "email"):
+            trace = f"{ticket.intake_trace}\n{text}" if ticket.intake_trace else text
+            ticket.intake_trace = trace[-INTAKE_TRACE_MAX_LENGTH:]
 
     @api.model
     def _team_from_raw_email(self, raw):

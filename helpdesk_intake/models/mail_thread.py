@@ -9,7 +9,6 @@ from odoo.tools import email_normalize, email_split
 from odoo.tools.mail import decode_message_header, unfold_references
 
 from ..tools import (
-    is_auto_generated,
     is_duplicate_ticket,
     is_known_charset,
     message_bytes,
@@ -159,7 +158,7 @@ class MailThread(models.AbstractModel):
                 )
             )
             routes = self.env["helpdesk.ticket"]._helpdesk_adjust_routes(
-                message_dict, routes, recipients
+                message_dict, routes, recipients, message
             )
         return routes
 
@@ -189,8 +188,11 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):
-        if is_auto_generated(message):
-            self = self.with_context(helpdesk_auto_generated_email=True)
+        self = self.with_context(
+            **self.env["helpdesk.ticket"]._helpdesk_intake_context(
+                message, message_dict
+            )
+        )
         if not self.env.context.get("helpdesk_no_quarantine") and any(
             route[0] == "helpdesk.ticket" for route in routes
         ):

@@ -2,10 +2,13 @@ from . import test_access
 from . import test_acknowledgement
 from . import test_alias
 from . import test_assignment
+from . import test_auto_reply_closed
 from . import test_cc_routing
 from . import test_dashboard
 from . import test_email_ticket
 from . import test_forward
+from . import test_header_semantics
+from . import test_intake_trace
 from . import test_mail_receipt
 from . import test_malformed_email
 from . import test_performance
@@ -14,6 +17,7 @@ from . import test_priority_order
 from . import test_reply_closed
 from . import test_security_mail
 from . import test_security_portal
+from . import test_sender_auth
 from . import test_sla
 from . import test_stage_template
 from . import test_threading

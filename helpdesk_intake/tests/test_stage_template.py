@@ -119,3 +119,47 @@ class TestStageTemplate(HelpdeskIntakeCommon):
             and m not in acknowledgements
         ]
         self.assertFalse(others)
+
+    def test_stage_email_carries_x_loop(self):
+        with self.mock_mail_gateway():
+            self.ticket.stage_id = self.stage_parts
+        (mail,) = self._stage_mails("waiting for parts")
+        self.assertEqual(mail["headers"].get("X-Loop"), self.alias_a)
+
+    def test_no_stage_email_to_robots_nor_own_addresses(self):
+        """The rules of the acknowledgement: robots and the helpdesk's own
+        addresses get no stage email."""
+        addresses = (
+            "noreply@vendor.test",
+            "MAILER-DAEMON@vendor.test",
+            "bounces+list@vendor.test",
+            self.alias_b,
+        )
+        tickets = self.make_tickets(
+            [{"name": f"From {email}", "partner_email": email} for email in addresses]
+        )
+        human = self.make_tickets(
+            [{"name": "Human", "partner_email": "replyhere@vendor.test"}]
+        )
+        with self.mock_mail_gateway():
+            (tickets | human).stage_id = self.stage_parts
+        for email in addresses:
+            self.assertFalse(self.sent_to(email), email)
+        self.assertEqual(len(self.sent_to("replyhere@vendor.test")), 1)
+
+    def test_no_stage_email_about_ticket_from_automatic_email(self):
+        """A ticket a robot opened gets no email at any stage, even from a
+        human-looking address and long after it was created."""
+        ticket = self.deliver(
+            email_from="alerts@monitoring.test",
+            subject="Disk full on srv-1",
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        self.assertTrue(ticket.from_automated_email)
+        with self.mock_mail_gateway():
+            ticket.with_user(self.user_hd_agent).stage_id = self.stage_parts
+            ticket.with_user(self.user_hd_agent).stage_id = self.stage_solved
+        self.assertFalse(self.sent_to("alerts@monitoring.test"))
+        self.assertFalse(
+            ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment")
+        )

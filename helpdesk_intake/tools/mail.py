@@ -1,9 +1,11 @@
 """Pure helpers for the emails the helpdesk receives and sends: headers
 read leniently, senders that are robots, ticket references in subjects,
-the sender quoted by a forward, and the raw bytes the gateway accepts.
-Nothing here touches the database."""
+the sender quoted by a forward, the sender authentication added by the
+receiving mail server, and the raw bytes the gateway accepts. Nothing here
+touches the database."""
 
 import codecs
+import logging
 import re
 import xmlrpc.client
 from email.header import decode_header, make_header
@@ -15,6 +17,17 @@ import psycopg2
 from odoo.tools import email_split, formataddr, html2plaintext
 from odoo.tools.mail import email_re
 
+_logger = logging.getLogger(__name__)
+
+try:
+    import authres
+except ImportError:
+    authres = None
+    _logger.warning(
+        "The Python package authres is missing: Authentication-Results headers "
+        "are ignored, as if the receiving mail server added none."
+    )
+
 # Headers of every automated email we send, so that auto-responders stay quiet.
 AUTO_REPLY_HEADERS = {
     "Auto-Submitted": "auto-replied",
@@ -25,12 +38,27 @@ AUTOMATED_SENDER = re.compile(
     r"^(mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?)([-+.].*)?$",
     re.I,
 )
+# X-Auto-Response-Suppress values that ask for no automatic reply, as
+# Microsoft defines them ([MS-OXCMAIL] 2.2.3.2.14); the others (None, DR, NDR,
+# RN, NRN) are about delivery and read receipts. Exchange stamps "All" on the
+# automatic replies it sends.
+AUTO_RESPONSE_SUPPRESSING = {"all", "autoreply", "oof"}
+
+
+def suppresses_auto_response(value):
+    """Whether an X-Auto-Response-Suppress value asks for no automatic reply."""
+    tokens = {token.strip().lower() for token in str(value).split(",")}
+    return bool(tokens & AUTO_RESPONSE_SUPPRESSING)
+
+
 # Values of headers that mark a message as written by a machine, not a person
 # (RFC 3834 and the de-facto headers of common mail servers).
 AUTO_GENERATED_HEADERS = {
     "Auto-Submitted": lambda value: value.strip().lower() not in ("", "no"),
-    "Precedence": lambda value: value.strip().lower() in ("bulk", "junk", "list"),
-    "X-Auto-Response-Suppress": lambda value: bool(value.strip()),
+    "Precedence": lambda value: (
+        value.strip().lower() in ("bulk", "junk", "list", "auto_reply")
+    ),
+    "X-Auto-Response-Suppress": suppresses_auto_response,
     "X-Autoreply": lambda value: bool(value.strip()),
     "X-Autorespond": lambda value: bool(value.strip()),
     "List-Unsubscribe": lambda value: bool(value.strip()),
@@ -135,10 +163,61 @@ def is_duplicate_ticket(error):
     )
 
 
-def is_auto_generated(message):
-    """Whether an email.message was sent by a robot (auto-reply, list, bounce)."""
+def auto_generated_reason(message):
+    """The header ("Name: value") telling that an email.message was sent by a
+    robot (auto-reply, list, bounce); empty when it was not."""
     for header, is_auto in AUTO_GENERATED_HEADERS.items():
         for value in message.get_all(header) or ():
             if is_auto(str(value)):
-                return True
-    return False
+                return f"{header}: {str(value).strip()}"
+    return ""
+
+
+def is_auto_generated(message):
+    """Whether an email.message was sent by a robot (auto-reply, list, bounce)."""
+    return bool(auto_generated_reason(message))
+
+
+def header_addresses(message, header):
+    """Normalized addresses of every ``header`` of an email.message."""
+    return [
+        email.lower()
+        for value in message.get_all(header) or ()
+        for email in email_split(header_text(value))
+    ]
+
+
+def is_list_message(message):
+    """Whether an email.message was distributed by a mailing list (RFC 2369,
+    RFC 2919), whose Reply-To then names the list rather than the author."""
+    return any(message.get(header) for header in ("List-Id", "List-Post"))
+
+
+def dmarc_result(message, authserv_id=None):
+    """DMARC verdict of the receiving mail server: "pass", "fail", or ""
+    when it gave none.
+
+    Anyone can write an Authentication-Results header into the email they
+    send; the receiving server adds its own above the others (RFC 8601 5).
+    So only the topmost one is read, or, when ``authserv_id`` names the
+    receiving server, the topmost one it signed. Any other DMARC result
+    (none, temperror, permerror) says nothing about the sender.
+    """
+    if authres is None:
+        return ""
+    for value in message.get_all("Authentication-Results") or ():
+        try:
+            header = authres.AuthenticationResultsHeader.parse_value(
+                " ".join(str(value).split())
+            )
+        except authres.AuthResError:
+            if authserv_id:
+                continue
+            return ""
+        if authserv_id and header.authserv_id.lower() != authserv_id.lower():
+            continue
+        results = [r.result.lower() for r in header.results if r.method == "dmarc"]
+        if "fail" in results:
+            return "fail"
+        return "pass" if "pass" in results else ""
+    return ""

@@ -6,6 +6,7 @@ from . import helpdesk_sla_status
 from . import helpdesk_ticket
 from . import helpdesk_ticket_mail
 from . import helpdesk_intake_throttle
+from . import helpdesk_blocked_sender
 from . import fetchmail_server
 from . import mail_alias
 from . import mail_thread

@@ -13,6 +13,7 @@ from ..tools import (
     is_duplicate_ticket,
     is_known_charset,
     message_bytes,
+    spam_headers,
 )
 
 _logger = logging.getLogger(__name__)
@@ -144,4 +145,6 @@ class MailThread(models.AbstractModel):
     def _message_route_process(self, message, message_dict, routes):
         if is_auto_generated(message):
             self = self.with_context(helpdesk_auto_generated_email=True)
+        # read by helpdesk.ticket._intake_spam_values
+        self = self.with_context(helpdesk_spam_headers=spam_headers(message))
         return super()._message_route_process(message, message_dict, routes)

@@ -19,3 +19,4 @@ from . import test_threading
 from . import test_tools
 from . import test_ui
 from . import test_unprocessable
+from . import test_spam

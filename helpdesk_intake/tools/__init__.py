@@ -21,3 +21,11 @@ from .mail import (
     raw_recipients,
     subject_references,
 )
+from .spam import (
+    SPAM_HEADERS,
+    normalize_domain,
+    sender_domains,
+    spam_headers,
+    spam_score,
+    spam_verdict,
+)

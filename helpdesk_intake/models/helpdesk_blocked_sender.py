@@ -48,7 +48,6 @@ class HelpdeskBlockedSender(models.Model):
         store=True,
         readonly=False,
         precompute=True,
-        default=lambda self: self.env.company,
     )
     active = fields.Boolean(default=True)
     reason = fields.Char()
@@ -69,8 +68,10 @@ class HelpdeskBlockedSender(models.Model):
 
     @api.depends("team_id")
     def _compute_company_id(self):
-        for blocked in self.filtered("team_id"):
-            blocked.company_id = blocked.team_id.company_id
+        for blocked in self:
+            blocked.company_id = (
+                blocked.team_id.company_id or blocked.company_id or self.env.company
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

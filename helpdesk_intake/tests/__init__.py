@@ -20,3 +20,4 @@ from . import test_tools
 from . import test_ui
 from . import test_unprocessable
 from . import test_spam
+from . import test_blocked_sender

@@ -18,13 +18,11 @@ class TestBlockedSender(HelpdeskIntakeCommon):
         wizard = (
             self.env[action["res_model"]]
             .with_user(user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create(values)
         )
         wizard.action_block()
-        return self.env["helpdesk.blocked.sender"].search(
-            [], order="id desc", limit=1
-        )
+        return self.env["helpdesk.blocked.sender"].search([], order="id desc", limit=1)
 
     def assertBlocked(self, email, to=None, blocked=True):
         with self.mock_mail_gateway():
@@ -125,7 +123,9 @@ class TestBlockedSender(HelpdeskIntakeCommon):
         self.assertBlocked(employee.email, blocked=False)
         with self.assertRaises(ValidationError):
             self.env["helpdesk.blocked.sender"].create({"email": employee.email})
-        ticket = self.make_tickets([{"name": "Internal", "partner_email": employee.email}])
+        ticket = self.make_tickets(
+            [{"name": "Internal", "partner_email": employee.email}]
+        )
         with self.assertRaises(ValidationError):
             self.block(ticket)
         self.assertTrue(ticket.active)
@@ -178,7 +178,9 @@ class TestBlockedSender(HelpdeskIntakeCommon):
         self.assertEqual(entry_c2.company_id, self.company_2)
         self.assertNotIn(
             entry_c2,
-            self.env["helpdesk.blocked.sender"].with_user(self.user_hd_manager).search([]),
+            self.env["helpdesk.blocked.sender"]
+            .with_user(self.user_hd_manager)
+            .search([]),
         )
         # an agent blocks only from a ticket they may handle
         ticket_c2 = self.deliver(to=self.alias_c2, email_from="x@junk2.test")

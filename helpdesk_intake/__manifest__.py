@@ -26,6 +26,8 @@
         "views/helpdesk_sla_status_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_team_views.xml",
+        "views/helpdesk_blocked_sender_views.xml",
+        "wizards/helpdesk_block_sender_views.xml",
         "views/helpdesk_menus.xml",
         "views/helpdesk_portal_templates.xml",
     ],

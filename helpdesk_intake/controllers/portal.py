@@ -20,10 +20,14 @@ class HelpdeskCustomerPortal(portal.CustomerPortal):
         return values
 
     def _ticket_domain(self):
-        # Record rules restrict portal users to their own tickets; internal
-        # users reaching the portal see the tickets they are the customer of.
+        # Record rules restrict portal users to their own tickets, out of
+        # Spam; internal users reaching the portal see the tickets they are
+        # the customer of.
         return (
-            [("partner_id", "=", request.env.user.partner_id.id)]
+            [
+                ("partner_id", "=", request.env.user.partner_id.id),
+                ("is_spam", "=", False),
+            ]
             if not request.env.user.share
             else []
         )
@@ -102,6 +106,9 @@ class HelpdeskCustomerPortal(portal.CustomerPortal):
                 "helpdesk.ticket", ticket_id, access_token
             )
         except (AccessError, MissingError):
+            return request.redirect("/my")
+        if ticket_sudo.is_spam:
+            # its link was never mailed: whoever has it forged it or guessed it
             return request.redirect("/my")
         if (
             ticket_sudo.customer_unverified

@@ -8,6 +8,7 @@ from . import helpdesk_ticket_mail
 from . import helpdesk_intake_throttle
 from . import helpdesk_mail_receipt
 from . import ir_config_parameter
+from . import helpdesk_blocked_sender
 from . import fetchmail_server
 from . import mail_alias
 from . import mail_thread

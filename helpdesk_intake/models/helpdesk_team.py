@@ -161,6 +161,20 @@ class HelpdeskTeam(models.Model):
         "Emails that failed DMARC never are.",
     )
 
+    # Spam
+    use_spam_headers = fields.Boolean(
+        string="Spam Verdicts",
+        default=True,
+        help="Keep in Spam the emails the mail server flagged as spam "
+        "(X-Spam-Flag, X-Spam-Status) or scored from the threshold up "
+        "(X-Spam-Score, X-Rspamd-Score).",
+    )
+    spam_score_threshold = fields.Float(
+        default=5.0,
+        help="Emails scored this much or more by the mail server are kept in "
+        "Spam; 0 ignores the scores and only reads the spam flags.",
+    )
+
     # Dashboard
     open_ticket_count = fields.Integer(compute="_compute_ticket_counts")
     unassigned_ticket_count = fields.Integer(compute="_compute_ticket_counts")
@@ -196,7 +210,11 @@ class HelpdeskTeam(models.Model):
     def _compute_ticket_counts(self):
         # One grouped query for every card of the dashboard.
         groups = self.env["helpdesk.ticket"]._read_group(
-            [("team_id", "in", self.ids), ("is_closed", "=", False)],
+            [
+                ("team_id", "in", self.ids),
+                ("is_closed", "=", False),
+                ("is_spam", "=", False),
+            ],
             ["team_id", "priority"],
             ["__count", "user_id:count"],
         )
@@ -218,7 +236,11 @@ class HelpdeskTeam(models.Model):
         local_midnight = datetime.combine(fields.Date.context_today(self), time.min)
         today = tz.localize(local_midnight).astimezone(pytz.utc).replace(tzinfo=None)
         groups = self.env["helpdesk.ticket"]._read_group(
-            [("team_id", "in", self.ids), ("create_date", ">=", today)],
+            [
+                ("team_id", "in", self.ids),
+                ("create_date", ">=", today),
+                ("is_spam", "=", False),
+            ],
             ["team_id", "intake_channel"],
             ["__count"],
         )
@@ -402,7 +424,11 @@ class HelpdeskTeam(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "helpdesk_intake.helpdesk_ticket_action"
         )
-        action["domain"] = Domain("team_id", "in", self.ids) & Domain(list(domain))
+        action["domain"] = (
+            Domain("team_id", "in", self.ids)
+            & Domain("is_spam", "=", False)
+            & Domain(list(domain))
+        )
         action["context"] = {
             "default_team_id": self[:1].id,
             "default_channel": "manual",

@@ -169,14 +169,29 @@ class HelpdeskTicket(models.Model):
         "their portal nor follow it until they open the link of the "
         "acknowledgement sent to that address.",
     )
+    is_spam = fields.Boolean(
+        string="Spam",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The email that opened the ticket was flagged as spam by the mail "
+        "server or came from a blocked sender: the ticket stays out of the "
+        "views, counters and portal, without assignment, SLA nor "
+        "acknowledgement, until an agent releases it.",
+    )
+    spam_reason = fields.Char(
+        readonly=True, copy=False, help="Why the email was kept in Spam."
+    )
 
     _ack_pending_idx = models.Index("(id) WHERE ack_pending IS TRUE")
     # Open tickets are what agents look at: column counts, progress bars and
     # counters read this index only.
     _open_tickets_idx = models.Index(
-        "(stage_id, priority, team_id) INCLUDE (user_id, company_id)"
+        "(stage_id, priority, team_id) INCLUDE (user_id, company_id, is_spam)"
         " WHERE is_closed IS NOT TRUE AND active IS TRUE"
     )
+    # The Spam list of agents, a few tickets among all.
+    _spam_idx = models.Index("(team_id, id) WHERE is_spam IS TRUE")
     # "Today" counters of the team overview.
     _create_date_idx = models.Index("(create_date)")
     # One ticket per email, even when several workers fetch the same message.
@@ -332,8 +347,11 @@ class HelpdeskTicket(models.Model):
 
     def _sla_apply(self):
         """Bring the SLA statuses in line with the policies that apply now
-        (see ``helpdesk.sla.status._apply_to_tickets``)."""
-        self.env["helpdesk.sla.status"]._apply_to_tickets(self)
+        (see ``helpdesk.sla.status._apply_to_tickets``); tickets in Spam
+        get theirs when released."""
+        self.env["helpdesk.sla.status"]._apply_to_tickets(
+            self.filtered(lambda ticket: not ticket.is_spam)
+        )
 
     def _link_customers(self):
         """Give tickets that only know the customer's email address their
@@ -423,7 +441,8 @@ class HelpdeskTicket(models.Model):
         default_team = None
         unassigned = {}
         for vals in vals_list:
-            if vals.get("user_id"):
+            # tickets in Spam are assigned when released
+            if vals.get("user_id") or vals.get("is_spam"):
                 continue
             team_id = vals.get("team_id")
             if not team_id:

@@ -23,6 +23,7 @@ from ..tools import (
     is_list_message,
     raw_headers,
     raw_recipients,
+    spam_verdict,
     subject_references,
     ticket_title,
 )
@@ -135,6 +136,8 @@ class HelpdeskTicket(models.Model):
         """Why the customer's address must not be answered automatically (it
         is no person's mailbox, or answering risks a mail loop), or None."""
         self.ensure_one()
+        if self.is_spam:
+            return "the ticket is kept in Spam"
         if self.from_automated_email:
             return "the ticket comes from an automatic email"
         email = email_normalize(self.partner_email or "")
@@ -283,6 +286,9 @@ class HelpdeskTicket(models.Model):
         values.setdefault("partner_name", customer.name)
         values.setdefault("partner_phone", customer.phone)
         values.setdefault("name", self._title_from_email(msg_dict))
+        values.update(self._intake_spam_values(msg_dict, values))
+        if values.get("spam_reason"):
+            trace.append(f"kept in Spam: {values['spam_reason']}")
         values["intake_trace"] = self._intake_trace_entry(msg_dict, trace)
         msg_dict = dict(
             msg_dict, email_from=customer.email or msg_dict.get("email_from")
@@ -738,3 +744,71 @@ class HelpdeskTicket(models.Model):
         ticket.message_post(body=self.env._("The email was reprocessed successfully."))
         ticket.action_archive()
         return True
+
+    # ------------------------------------------------------------
+    # SPAM AND BLOCKED SENDERS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _intake_spam_values(self, msg_dict, values):
+        """Values that keep the ticket of a new email in Spam (see
+        ``is_spam``) when it comes from a blocked sender or the mail server
+        flagged it; empty otherwise. The verdict headers are those of the
+        email being processed (``helpdesk_spam_headers`` in the context, set
+        by the gateway)."""
+        team = self.env["helpdesk.team"].browse(values.get("team_id")).exists()
+        team = team or self._default_team_id()
+        if not team:
+            return {}
+        reason = self._intake_blocked_reason(msg_dict, team)
+        if not reason and team.use_spam_headers:
+            reason = spam_verdict(
+                self.env.context.get("helpdesk_spam_headers") or (),
+                team.spam_score_threshold,
+            )
+        return {"is_spam": True, "spam_reason": reason} if reason else {}
+
+    @api.model
+    def _intake_blocked_reason(self, msg_dict, team):
+        """Why the sender of ``msg_dict`` is blocked for ``team``, or None.
+        Employees are never blocked: they forward their customers' emails."""
+        if self._is_internal_sender(msg_dict):
+            return None
+        email = email_normalize(msg_dict.get("email_from") or "")
+        blocked = self.env["helpdesk.blocked.sender"].sudo()._blocking(email, team)
+        if not blocked:
+            return None
+        return self.env._("Blocked sender: %(sender)s", sender=blocked.sender)
+
+    def _notify_get_recipients(self, message, msg_vals=False, **kwargs):
+        # A ticket in Spam notifies nobody: neither the team's followers nor
+        # the Cc of an email that may well be spam, nor its sender.
+        if len(self) == 1 and self.sudo().is_spam:
+            return []
+        return super()._notify_get_recipients(message, msg_vals=msg_vals, **kwargs)
+
+    def action_release_spam(self):
+        """Take tickets out of Spam: they then get what every new ticket gets,
+        an assignee, SLA deadlines and an acknowledgement."""
+        tickets = self.filtered("is_spam")
+        tickets.write({"is_spam": False, "spam_reason": False})
+        unassigned = tickets.filtered(lambda ticket: not ticket.user_id)
+        vals_list = [{"team_id": ticket.team_id.id} for ticket in unassigned]
+        self._prepare_assignment(vals_list)
+        for ticket, vals in zip(unassigned, vals_list, strict=True):
+            if vals.get("user_id"):
+                ticket.user_id = vals["user_id"]
+        tickets._sla_apply()
+        tickets._request_acknowledgement()
+        return True
+
+    def action_block_sender(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Block Sender"),
+            "res_model": "helpdesk.block.sender",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_id": self.id},
+        }

@@ -14,6 +14,7 @@ from ..tools import (
     message_bytes,
     raw_headers,
     raw_recipients,
+    spam_headers,
 )
 
 _logger = logging.getLogger(__name__)
@@ -191,7 +192,9 @@ class MailThread(models.AbstractModel):
         self = self.with_context(
             **self.env["helpdesk.ticket"]._helpdesk_intake_context(
                 message, message_dict
-            )
+            ),
+            # read by helpdesk.ticket._intake_spam_values
+            helpdesk_spam_headers=spam_headers(message),
         )
         if not self.env.context.get("helpdesk_no_quarantine") and any(
             route[0] == "helpdesk.ticket" for route in routes

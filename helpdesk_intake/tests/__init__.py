@@ -24,3 +24,5 @@ from . import test_threading
 from . import test_tools
 from . import test_ui
 from . import test_unprocessable
+from . import test_spam
+from . import test_blocked_sender

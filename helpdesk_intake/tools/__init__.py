@@ -26,3 +26,11 @@ from .mail import (
     subject_references,
     suppresses_auto_response,
 )
+from .spam import (
+    SPAM_HEADERS,
+    normalize_domain,
+    sender_domains,
+    spam_headers,
+    spam_score,
+    spam_verdict,
+)

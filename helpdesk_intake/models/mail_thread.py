@@ -144,4 +144,11 @@ class MailThread(models.AbstractModel):
     def _message_route_process(self, message, message_dict, routes):
         if is_auto_generated(message):
             self = self.with_context(helpdesk_auto_generated_email=True)
-        return super()._message_route_process(message, message_dict, routes)
+        Ticket = self.env["helpdesk.ticket"]
+        if not any(route[0] == Ticket._name for route in routes or ()):
+            return super()._message_route_process(message, message_dict, routes)
+        routes, refused = Ticket._helpdesk_read_content(message, message_dict, routes)
+        thread_id = super()._message_route_process(message, message_dict, routes)
+        if refused and thread_id:
+            Ticket.sudo().browse(thread_id)._helpdesk_note_refused_files(refused)
+        return thread_id

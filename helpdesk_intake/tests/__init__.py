@@ -6,6 +6,7 @@ from . import test_cc_routing
 from . import test_dashboard
 from . import test_email_ticket
 from . import test_forward
+from . import test_mail_content
 from . import test_malformed_email
 from . import test_performance
 from . import test_portal

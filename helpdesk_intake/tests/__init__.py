@@ -18,5 +18,6 @@ from . import test_sla
 from . import test_stage_template
 from . import test_threading
 from . import test_tools
+from . import test_tools_mail_content
 from . import test_ui
 from . import test_unprocessable

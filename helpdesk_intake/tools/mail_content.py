@@ -120,6 +120,8 @@ def expand_email(message):
     encrypted one is only kept as a file, calendar invitations and inline
     images get a file name. ``message`` itself is left untouched."""
     result = ExpandedEmail(message=message)
+    if not any(_is_wrapper(part) for part in message.walk()):
+        return result
     copy = email.message_from_bytes(_as_bytes(message), policy=email.policy.SMTP)
     expanded = _expand_part(copy, result, depth=0)
     if result.changed:
@@ -127,6 +129,21 @@ def expand_email(message):
             expanded = _with_headers_of(copy, expanded)
         result.message = expanded
     return result
+
+
+def _is_wrapper(part):
+    ctype = part.get_content_type()
+    filename = (part.get_filename() or "").lower()
+    return (
+        ctype in TNEF_TYPES + SMIME_TYPES + ("text/calendar", "message/rfc822")
+        or filename == "winmail.dat"
+        or filename.endswith(".p7m")
+        or (
+            part.get_content_maintype() == "image"
+            and part.get("Content-ID")
+            and not part.get_filename()
+        )
+    )
 
 
 def _as_bytes(message):

@@ -169,7 +169,9 @@ def invitation_email(to, method="REQUEST", start="20260310T130000Z"):
     )
     message = new_email(to, "Invitation: Printer roll-out review")
     message.set_content("Let us review the printer roll-out.")
-    message.add_alternative("<p>Let us review the printer roll-out.</p>", subtype="html")
+    message.add_alternative(
+        "<p>Let us review the printer roll-out.</p>", subtype="html"
+    )
     message.add_alternative(
         ics.encode(), maintype="text", subtype="calendar", params={"method": method}
     )
@@ -188,7 +190,11 @@ def inline_images_email(to, logo_size=3000, photo_size=60000):
     )
     html = message.get_payload()[1]
     html.add_related(
-        png(photo_size), "image", "png", cid="<photo@customer.test>", filename="photo.png"
+        png(photo_size),
+        "image",
+        "png",
+        cid="<photo@customer.test>",
+        filename="photo.png",
     )
     html.add_related(png(logo_size), "image", "png", cid="<logo@customer.test>")
     return message

@@ -47,7 +47,9 @@ class TestMailContent(HelpdeskIntakeCommon):
             samples.outlook_tnef_email(self.alias_a, samples.tnef_sample("body.tnef"))
         )
         self.assertIn("THE BILL OF RIGHTS", self.description_text(ticket))
-        self.assertIn("winmail.dat", self.first_email(ticket).attachment_ids.mapped("name"))
+        self.assertIn(
+            "winmail.dat", self.first_email(ticket).attachment_ids.mapped("name")
+        )
 
     def test_tnef_without_library_keeps_winmail_and_says_so(self):
         with patch.object(mail_content, "tnefparse", None):
@@ -78,7 +80,9 @@ class TestMailContent(HelpdeskIntakeCommon):
             samples.smime_signed_email(self.alias_a, "My badge does not open door 3.")
         )
         self.assertIn("My badge does not open door 3.", self.description_text(ticket))
-        self.assertIn("smime.p7s", self.first_email(ticket).attachment_ids.mapped("name"))
+        self.assertIn(
+            "smime.p7s", self.first_email(ticket).attachment_ids.mapped("name")
+        )
         self.assertNotIn("MII", ticket.description)
 
     def test_smime_opaque_signed_is_unwrapped(self):
@@ -156,7 +160,12 @@ class TestMailContent(HelpdeskIntakeCommon):
         )
         ticket = self.deliver(body="", html=html)
         text = self.description_text(ticket)
-        for kept in ("Which model is it?", "An LX-200.", "Since when?", "Since Monday."):
+        for kept in (
+            "Which model is it?",
+            "An LX-200.",
+            "Since when?",
+            "Since Monday.",
+        ):
             self.assertIn(kept, text)
         self.assertNotIn("a few questions", text)
 
@@ -197,7 +206,11 @@ class TestMailContent(HelpdeskIntakeCommon):
             ticket = self.receive(
                 samples.big_email(
                     self.alias_a,
-                    [("small.log", 400_000), ("huge.log", 900_000), ("tail.log", 300_000)],
+                    [
+                        ("small.log", 400_000),
+                        ("huge.log", 900_000),
+                        ("tail.log", 300_000),
+                    ],
                 )
             )
         self.assertIn("logs of the crash", self.description_text(ticket))
@@ -209,8 +222,9 @@ class TestMailContent(HelpdeskIntakeCommon):
             ticket.email_refused_files, [{"name": "huge.log", "size": 900_000}]
         )
         note = ticket.message_ids.filtered(
-            lambda m: m.subtype_id == self.env.ref("mail.mt_note")
-            and "huge.log" in m.body
+            lambda m: (
+                m.subtype_id == self.env.ref("mail.mt_note") and "huge.log" in m.body
+            )
         )
         self.assertEqual(len(note), 1)
         (ack,) = self.ack_mails(ticket)
@@ -223,7 +237,9 @@ class TestMailContent(HelpdeskIntakeCommon):
         self.team.max_email_size = 1
         with self.mock_mail_gateway():
             ticket = self.receive(
-                samples.big_email(self.alias_a, [("a.log", 500_000), ("b.log", 500_000)])
+                samples.big_email(
+                    self.alias_a, [("a.log", 500_000), ("b.log", 500_000)]
+                )
             )
         self.assertFalse(ticket.email_refused_files)
         (ack,) = self.ack_mails(ticket)

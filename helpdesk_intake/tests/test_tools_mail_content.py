@@ -19,7 +19,7 @@ ATTRIBUTIONS = {
     "gmail es": "El lun, 9 mar 2026 a las 17:02, Arthur (<arthur@help.test>) escribió:",
     "apple fr": "Le 9 mars 2026 à 17:02, Arthur <arthur@help.test> a écrit :",
     "gmail de": "Am Mo., 9. März 2026 um 17:02 Uhr schrieb Arthur <arthur@help.test>:",
-    "gmail pt": "Em seg., 9 de mar. de 2026 às 17:02, Arthur <arthur@help.test> escreveu:",
+    "gmail pt": "Em seg., 9 de mar. de 2026 às 17:02, Arthur <a@help.test> escreveu:",
     "outlook en": "-----Original Message-----",
     "outlook es": "-----Mensaje original-----",
     "outlook de": "-----Ursprüngliche Nachricht-----",
@@ -68,7 +68,9 @@ class TestStripQuotedHistory(BaseCase):
             "Still broken.\n",
         )
         html = "<p>Still broken.</p><p>-- <br>Chuck<br>ACME Corp</p>"
-        self.assertEqual(html2plaintext(strip_quoted_history(html)).strip(), "Still broken.")
+        self.assertEqual(
+            html2plaintext(strip_quoted_history(html)).strip(), "Still broken."
+        )
 
     def test_interleaved_replies_stay(self):
         text = (
@@ -103,8 +105,9 @@ class TestStripQuotedHistory(BaseCase):
     def test_nested_html_quote(self):
         html = (
             '<div dir="ltr"><div>Still broken.</div><br><div class="gmail_quote">'
-            "<div>On Mon, 9 Mar 2026 at 17:02 Arthur &lt;a@help.test&gt; wrote:<br></div>"
-            "<blockquote><div>Restart it.</div><blockquote>Old</blockquote></blockquote>"
+            "<div>On Mon, 9 Mar 2026 at 17:02 Arthur &lt;a@help.test&gt; wrote:"
+            "<br></div><blockquote><div>Restart it.</div>"
+            "<blockquote>Old</blockquote></blockquote>"
             "</div></div>"
         )
         cleaned = strip_quoted_history(html)

@@ -507,7 +507,7 @@ def _lines(root):
         here = in_quote or tag == "blockquote"
         if tag in BLOCK_TAGS or tag == "br":
             flush()
-        if element.text and tag != "br":
+        if element.text and tag and tag != "br":  # not the text of comments
             add((element, "text"), element.text, here)
         for child in element:
             walk(child, here)

@@ -229,6 +229,19 @@ class HelpdeskTicket(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
 
+    def _get_mail_thread_data_attachments(self):
+        # Logos of email signatures belong to the text that shows them, not
+        # to the files of the ticket.
+        attachments = super()._get_mail_thread_data_attachments()
+        bodies = "".join(
+            self.sudo()
+            .message_ids.filtered(lambda message: message.message_type == "email")
+            .mapped("body")
+        )
+        return attachments.filtered(
+            lambda attachment: not _is_signature_image(attachment, bodies)
+        )
+
     def _message_post_after_hook(self, message, msg_vals):
         was_empty = len(self) == 1 and is_html_empty(self.description)
         res = super()._message_post_after_hook(message, msg_vals)

@@ -195,6 +195,19 @@ class TestMailContent(HelpdeskIntakeCommon):
         self.assertEqual(
             [file["name"] for file in ticket.email_files["kept"]], ["photo.png"]
         )
+        self.assertEqual(
+            ticket._get_mail_thread_data_attachments().mapped("name"), ["photo.png"]
+        )
+
+    def test_small_attached_image_is_listed(self):
+        """A small image sent as a file, not shown in the text, is a file."""
+        ticket = self.deliver(
+            attachments=[("icon.png", samples.png(2000), "image/png")]
+        )
+        self.assertEqual(
+            ticket._get_mail_thread_data_attachments().mapped("name"), ["icon.png"]
+        )
+        self.assertEqual(ticket.email_files["kept"][0]["name"], "icon.png")
 
     # ------------------------------------------------------------
     # SIZE LIMIT AND ACKNOWLEDGEMENT

@@ -41,6 +41,7 @@ class TestMailContent(HelpdeskIntakeCommon):
         )
         authors = files.filtered(lambda a: a.name == "AUTHORS")
         self.assertIn(b"Authors of tnef", authors.raw)
+        self.assertNotIn("could not be read", self.description_text(ticket))
 
     def test_tnef_body_becomes_description(self):
         ticket = self.receive(
@@ -63,13 +64,25 @@ class TestMailContent(HelpdeskIntakeCommon):
         )
         self.assertIn("winmail.dat", self.description_text(ticket))
 
-    def test_tnef_garbage_keeps_the_file(self):
+    def test_tnef_rtf_only_body_says_so(self):
         ticket = self.receive(
-            samples.outlook_tnef_email(self.alias_a, b"\x78\x9f\x3e\x22garbage")
+            samples.outlook_tnef_email(self.alias_a, samples.tnef_sample("rtf.tnef"))
         )
-        self.assertEqual(
-            self.first_email(ticket).attachment_ids.mapped("name"), ["winmail.dat"]
+        self.assertIn("winmail.dat", self.description_text(ticket))
+        self.assertIn(
+            "winmail.dat", self.first_email(ticket).attachment_ids.mapped("name")
         )
+
+    def test_tnef_garbage_keeps_the_file(self):
+        # a truncated winmail.dat (only its signature), and no TNEF at all
+        for content in (b"\x78\x9f\x3e\x22garbage", b"garbage"):
+            with self.subTest(content=content):
+                ticket = self.receive(samples.outlook_tnef_email(self.alias_a, content))
+                self.assertEqual(
+                    self.first_email(ticket).attachment_ids.mapped("name"),
+                    ["winmail.dat"],
+                )
+                self.assertIn("could not be read", self.description_text(ticket))
 
     # ------------------------------------------------------------
     # S/MIME

@@ -221,12 +221,11 @@ def _text_part(text, subtype="plain"):
 
 def _kept_original(part, default_name):
     """``part`` as a plain attachment, under its own name or ``default_name``."""
-    original = _file_part(
+    return _file_part(
         part.get_payload(decode=True) or b"",
         part.get_filename() or default_name,
         part.get_content_type(),
     )
-    return original
 
 
 def _expand_tnef(part, result):
@@ -245,8 +244,8 @@ def _expand_tnef(part, result):
         parts.append(_text_part(_text(tnef.htmlbody), "html"))
     elif tnef.body:
         parts.append(_text_part(_text(tnef.body)))
-    elif getattr(tnef, "_rtfbody", None):
-        # RTF only: its files are read, the text stays in winmail.dat
+    elif getattr(tnef, "_rtfbody", None) or not tnef.attachments:
+        # RTF only, or nothing readable: the text stays in winmail.dat
         result.unread_tnef = True
     for attachment in tnef.attachments:
         name = attachment.long_filename() or attachment.name or "attachment"
@@ -358,16 +357,6 @@ def _expand_attached_email(part, result, depth):
         content,
         original,
     )
-
-
-def attached_email(message):
-    """The first email attached whole (``message/rfc822``) to ``message``."""
-    for part in message.walk():
-        if part.get_content_type() == "message/rfc822":
-            payload = part.get_payload()
-            if isinstance(payload, list) and payload:
-                return payload[0]
-    return None
 
 
 # ----------------------------------------------------------------------

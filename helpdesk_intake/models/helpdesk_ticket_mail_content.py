@@ -91,10 +91,17 @@ class HelpdeskTicket(models.Model):
         ) + self._helpdesk_events_html(expanded.events, team)
         if header:
             message_dict["body"] = header + Markup(message_dict.get("body") or "")
+        new_ticket_values = {}
         if refused:
+            new_ticket_values["email_refused_files"] = refused
+        if expanded.forwarded is not None and self._is_internal_sender(message_dict):
+            # an employee's forward: the description is the customer's email
+            new_ticket_values["description"] = self.env[
+                "mail.thread"
+            ]._message_parse_extract_payload(expanded.forwarded, {})["body"]
+        if new_ticket_values:
             routes = [
-                (model, thread_id, dict(values or {}, email_refused_files=refused))
-                + tuple(rest)
+                (model, thread_id, dict(values or {}, **new_ticket_values), *rest)
                 if model == self._name and not thread_id
                 else (model, thread_id, values, *rest)
                 for model, thread_id, values, *rest in routes

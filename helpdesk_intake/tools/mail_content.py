@@ -106,6 +106,8 @@ class ExpandedEmail:
     encrypted: bool = False
     unread_tnef: bool = False
     events: list = field(default_factory=list)
+    # the first email attached whole, its wrappers opened
+    forwarded: EmailMessage | None = None
 
 
 # ----------------------------------------------------------------------
@@ -351,6 +353,8 @@ def _expand_attached_email(part, result, depth):
         f"{attached.get('Subject') or 'forwarded'}"[:100].replace("/", "-") + ".eml",
     )
     content = _expand_part(attached, result, depth + 1)
+    if result.forwarded is None:
+        result.forwarded = content
     result.changed = True
     return _mixed(
         _text_part(f"<p>---------- Forwarded message ---------{header}</p>", "html"),

@@ -10,7 +10,7 @@
     "installable": True,
     "depends": ["mail", "portal", "resource"],
     "excludes": ["helpdesk_mgmt"],
-    "external_dependencies": {"python": ["authres"]},
+    "external_dependencies": {"python": ["authres", "icalendar", "tnefparse"]},
     "data": [
         "security/helpdesk_intake_security.xml",
         "security/ir.model.access.csv",

@@ -174,6 +174,17 @@ class HelpdeskTeam(models.Model):
         help="Emails scored this much or more by the mail server are kept in "
         "Spam; 0 ignores the scores and only reads the spam flags.",
     )
+    max_email_size = fields.Integer(
+        string="Maximum Email Size (MB)",
+        default=25,
+        help="Emails larger than this still open a ticket with their text; "
+        "the files over the limit are not kept, and the acknowledgement tells "
+        "the customer which ones. 0: no limit.",
+    )
+    _max_email_size_not_negative = models.Constraint(
+        "CHECK(max_email_size >= 0)",
+        "The maximum email size cannot be negative.",
+    )
 
     # Dashboard
     open_ticket_count = fields.Integer(compute="_compute_ticket_counts")

@@ -196,8 +196,13 @@ class MailThread(models.AbstractModel):
             # read by helpdesk.ticket._intake_spam_values
             helpdesk_spam_headers=spam_headers(message),
         )
-        if not self.env.context.get("helpdesk_no_quarantine") and any(
-            route[0] == "helpdesk.ticket" for route in routes
-        ):
+        Ticket = self.env["helpdesk.ticket"]
+        if not any(route[0] == Ticket._name for route in routes or ()):
+            return super()._message_route_process(message, message_dict, routes)
+        if not self.env.context.get("helpdesk_no_quarantine"):
             self = self.with_context(helpdesk_quarantine_keeps=True)
-        return super()._message_route_process(message, message_dict, routes)
+        routes, refused = Ticket._helpdesk_read_content(message, message_dict, routes)
+        thread_id = super()._message_route_process(message, message_dict, routes)
+        if refused and thread_id:
+            Ticket.sudo().browse(thread_id)._helpdesk_note_refused_files(refused)
+        return thread_id

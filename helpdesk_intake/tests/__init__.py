@@ -3,12 +3,14 @@ from . import test_acknowledgement
 from . import test_alias
 from . import test_assignment
 from . import test_auto_reply_closed
+from . import test_blocked_sender
 from . import test_cc_routing
 from . import test_dashboard
 from . import test_email_ticket
 from . import test_forward
 from . import test_header_semantics
 from . import test_intake_trace
+from . import test_mail_content
 from . import test_mail_receipt
 from . import test_malformed_email
 from . import test_performance
@@ -19,10 +21,10 @@ from . import test_security_mail
 from . import test_security_portal
 from . import test_sender_auth
 from . import test_sla
+from . import test_spam
 from . import test_stage_template
 from . import test_threading
 from . import test_tools
+from . import test_tools_mail_content
 from . import test_ui
 from . import test_unprocessable
-from . import test_spam
-from . import test_blocked_sender

@@ -20,6 +20,7 @@
         "data/helpdesk_stage_data.xml",
         "data/ir_cron_data.xml",
         "data/ir_config_parameter_data.xml",
+        "data/helpdesk_team_data.xml",
         "views/helpdesk_stage_views.xml",
         "views/helpdesk_tag_views.xml",
         "views/helpdesk_sla_views.xml",

@@ -126,3 +126,17 @@ class HelpdeskCustomerPortal(portal.CustomerPortal):
             **kw,
         )
         return request.render("helpdesk_intake.portal_my_ticket", values)
+
+    def _document_check_access(self, model_name, document_id, access_token=None):
+        document_sudo = super()._document_check_access(
+            model_name, document_id, access_token=access_token
+        )
+        if (
+            model_name == "helpdesk.ticket"
+            and request.env.user.share
+            and document_sudo.team_id.privacy_visibility != "portal"
+        ):
+            # the link of an email sent while the team was open to portal
+            # users no longer opens the ticket
+            raise AccessError(request.env._("This ticket is not shared."))
+        return document_sudo

@@ -90,6 +90,26 @@ class HelpdeskTeam(models.Model):
         default=lambda self: self._default_stage_ids(),
     )
     ticket_ids = fields.One2many("helpdesk.ticket", "team_id", string="Tickets")
+    privacy_visibility = fields.Selection(
+        [
+            ("invited_internal", "Invited internal users"),
+            ("internal", "All internal users"),
+            ("portal", "Invited portal users and all internal users"),
+        ],
+        string="Visibility",
+        default="internal",
+        required=True,
+        tracking=True,
+        help="Who may see the team's tickets:\n"
+        "- Invited internal users: the members and followers of the team, and "
+        "the followers and assignee of each ticket.\n"
+        "- All internal users: every helpdesk user.\n"
+        "- Invited portal users and all internal users: every helpdesk user; "
+        "customers and the portal users following a ticket see it in their "
+        "portal.\n"
+        "Helpdesk administrators see every ticket.",
+    )
+    ticket_properties_definition = fields.PropertiesDefinition("Ticket Properties")
 
     # Channels
     use_alias = fields.Boolean(

@@ -98,6 +98,9 @@ class HelpdeskTicket(models.Model):
     )
     is_closed = fields.Boolean(related="stage_id.fold", store=True, string="Closed")
     tag_ids = fields.Many2many("helpdesk.tag", string="Tags")
+    properties = fields.Properties(
+        definition="team_id.ticket_properties_definition", copy=True
+    )
     priority = fields.Selection(
         TICKET_PRIORITIES, default="0", required=True, tracking=True
     )

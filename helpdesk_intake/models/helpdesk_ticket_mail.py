@@ -245,6 +245,18 @@ class HelpdeskTicket(models.Model):
             data[key] = [fname for fname in data[key] if fname != "stage_id"]
         return super()._track_post_template_finalize()
 
+    def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
+        groups = super()._notify_get_recipients_groups(
+            message, model_description, msg_vals=msg_vals
+        )
+        if self and self.team_id.privacy_visibility != "portal":
+            # the team keeps its tickets out of the portal: the customer and
+            # portal followers get the emails without a link they cannot open
+            for name, _matches, data in groups:
+                if name in ("portal_customer", "portal"):
+                    data["has_button_access"] = False
+        return groups
+
     # ------------------------------------------------------------
     # MAIL GATEWAY
     # ------------------------------------------------------------

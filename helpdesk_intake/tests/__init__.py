@@ -6,6 +6,7 @@ from . import test_auto_reply_closed
 from . import test_blocked_sender
 from . import test_cc_routing
 from . import test_dashboard
+from . import test_default_team
 from . import test_email_ticket
 from . import test_forward
 from . import test_header_semantics
@@ -16,6 +17,7 @@ from . import test_malformed_email
 from . import test_performance
 from . import test_portal
 from . import test_priority_order
+from . import test_properties
 from . import test_reply_closed
 from . import test_security_mail
 from . import test_security_portal
@@ -28,3 +30,4 @@ from . import test_tools
 from . import test_tools_mail_content
 from . import test_ui
 from . import test_unprocessable
+from . import test_visibility

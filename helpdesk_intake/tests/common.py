@@ -227,16 +227,19 @@ class HelpdeskIntakeCommon(MailCommon):
         cls.stage_solved = cls.env.ref("helpdesk_intake.stage_solved")
         cls.stage_cancelled = cls.env.ref("helpdesk_intake.stage_cancelled")
 
+        # customer-facing teams: customers follow their tickets in the portal
         Team = cls.env["helpdesk.team"].with_user(cls.user_hd_manager)
         cls.team = Team.create(
             {
                 "name": "Intake Support",
+                "privacy_visibility": "portal",
                 "member_ids": [(6, 0, cls.user_hd_agent.ids)],
             }
         ).sudo()
         cls.team_b = Team.create(
             {
                 "name": "Intake Billing",
+                "privacy_visibility": "portal",
                 "member_ids": [(6, 0, cls.user_hd_agent2.ids)],
             }
         ).sudo()
@@ -254,6 +257,7 @@ class HelpdeskIntakeCommon(MailCommon):
             .create(
                 {
                     "name": "Intake Support C2",
+                    "privacy_visibility": "portal",
                     "company_id": cls.company_2.id,
                     "member_ids": [(6, 0, cls.user_hd_agent_c2.ids)],
                     "stage_ids": [

@@ -51,6 +51,7 @@ class WebsiteForm(form.WebsiteForm):
         data = super().extract_data(model_sudo, posted)
         team = self._helpdesk_form_team(data["record"].get("team_id"))
         errors = self._helpdesk_field_errors(team, data, values)
+        errors.update(self._helpdesk_property_errors(team, data["record"]))
         if errors:
             raise ValidationError(errors)
         self._helpdesk_check_rate_limits(data["record"])
@@ -62,6 +63,9 @@ class WebsiteForm(form.WebsiteForm):
         # extract_data checked the team of these values
         team = request.env["helpdesk.team"].sudo().browse(values["team_id"])
         ticket_values = self._prepare_ticket_values(team, values)
+        # The form builder creates the ticket as the superuser: the team's
+        # visibility keeps its tickets from the visitor, not their requests,
+        # so that a private team still takes tickets from its form.
         ticket_id = super().insert_record(
             request, model_sudo, ticket_values, custom, meta=meta
         )
@@ -142,6 +146,37 @@ class WebsiteForm(form.WebsiteForm):
                 "Please enter a valid email address."
             )
         errors.update(self._helpdesk_attachment_errors(data["attachments"]))
+        return errors
+
+    def _helpdesk_property_errors(self, team, record_values):
+        """Turn the team's properties posted with the form into the ticket's
+        ``properties`` values, each checked against its definition; return
+        the errors of the inputs that do not fit.
+
+        The form builder authorizes the properties of the team posted with
+        the form, the one checked above. Only their values are kept, by name:
+        never a definition sent along, nor a key of another team."""
+        posted = record_values.pop("properties", None) or []
+        definitions = {
+            definition["name"]: definition
+            for definition in team.ticket_properties_definition or []
+        }
+        Ticket = request.env[TICKET_MODEL]
+        values, errors = {}, {}
+        for prop in posted:
+            definition = definitions.get(prop.get("name"))
+            if not definition:
+                continue
+            try:
+                values[definition["name"]] = Ticket._website_form_property_value(
+                    definition, prop.get("value")
+                )
+            except (TypeError, ValueError):
+                errors[definition["name"]] = request.env._(
+                    "This value is not valid for this field."
+                )
+        if values:
+            record_values["properties"] = values
         return errors
 
     def _helpdesk_text_errors(self, values):

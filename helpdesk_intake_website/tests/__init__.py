@@ -1,4 +1,5 @@
 from . import test_form_fields
+from . import test_form_properties
 from . import test_security
 from . import test_team_page
 from . import test_tours

@@ -50,6 +50,7 @@ class HelpdeskWebsiteCase(HelpdeskIntakeCommon):
                 "assign_method": "balanced",
                 "website_id": cls.website.id,
                 "use_website_form": True,
+                "privacy_visibility": "portal",
             }
         )
         cls.page = cls.team.website_page_id

@@ -1,7 +1,9 @@
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
-from odoo.tools import email_normalize, formataddr
+from odoo.tools import email_normalize, format_date, format_time, formataddr
 
 from ..tools import client_network, neutralize_display_name
 
@@ -140,6 +142,12 @@ class HelpdeskTicket(models.Model):
         compute="_compute_sla_fail",
         search="_search_sla_ongoing",
     )
+    sla_answer_expected = fields.Char(
+        string="Answer Expected By",
+        compute="_compute_sla_answer_expected",
+        help="The SLA deadline in the customer's language and time zone, for "
+        "the acknowledgement; empty when no SLA policy applies.",
+    )
 
     email_message_id = fields.Char(
         string="Email Message-ID",
@@ -249,6 +257,27 @@ class HelpdeskTicket(models.Model):
             ticket.sla_ongoing = any(
                 status.status == "ongoing" and not status._is_failed(now)
                 for status in statuses
+            )
+
+    @api.depends("sla_deadline", "partner_id.lang", "partner_id.tz")
+    def _compute_sla_answer_expected(self):
+        for ticket in self:
+            deadline = ticket.sla_deadline
+            if not deadline or not ticket.team_id.use_sla:
+                ticket.sla_answer_expected = False
+                continue
+            lang = ticket.partner_id.lang or self.env.lang
+            tz = (
+                ticket.partner_id.tz
+                or ticket.team_id.resource_calendar_id.tz
+                or ticket.company_id.resource_calendar_id.tz
+                or "UTC"
+            )
+            local_day = pytz.utc.localize(deadline).astimezone(pytz.timezone(tz))
+            ticket.sla_answer_expected = "{}, {} ({})".format(
+                format_date(self.env, local_day, lang_code=lang, date_format="full"),
+                format_time(self.env, deadline, tz, "short", lang_code=lang),
+                tz,
             )
 
     def _search_sla_fail(self, operator, value):

@@ -1,6 +1,8 @@
+from collections import defaultdict
+
 import pytz
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tools import email_normalize, format_date, format_time, formataddr
@@ -348,7 +350,14 @@ class HelpdeskTicket(models.Model):
             # an agent choosing the customer vouches for them
             vals = dict(vals, customer_unverified=False)
         stage_changed = "stage_id" in vals
+        old_tag_ids = (
+            {ticket.id: set(ticket.tag_ids.ids) for ticket in self}
+            if "tag_ids" in vals and "user_id" not in vals
+            else None
+        )
         res = super().write(vals)
+        if old_tag_ids is not None:
+            self._dispatch_new_tags(old_tag_ids)
         if SLA_CRITERIA.intersection(vals):
             self._sla_apply()
         if stage_changed:
@@ -448,9 +457,10 @@ class HelpdeskTicket(models.Model):
             )
 
     def _prepare_assignment(self, vals_list):
-        """Fill ``user_id`` of new tickets from their team's assignment method."""
+        """Fill ``user_id`` of new tickets from their team's tag rules, else
+        from its assignment method."""
         default_team = None
-        unassigned = {}
+        unassigned = defaultdict(list)
         for vals in vals_list:
             if vals.get("user_id"):
                 continue
@@ -463,16 +473,41 @@ class HelpdeskTicket(models.Model):
                 )
                 team_id = default_team.id
             if team_id:
-                unassigned.setdefault(team_id, []).append(vals)
+                unassigned[team_id].append(vals)
+        Rule = self.env["helpdesk.team.tag.rule"].sudo()
         for team in self.env["helpdesk.team"].browse(unassigned).sudo():
-            team_vals = unassigned[team.id]
-            for vals, user in zip(
-                team_vals, team._next_assignees(len(team_vals)), strict=True
-            ):
-                # a member who does not work for the team's company cannot
-                # be the assignee: the ticket stays unassigned
-                if user and team.company_id in user.company_ids:
-                    vals["user_id"] = user.id
+            by_rule = defaultdict(list)
+            for vals in unassigned[team.id]:
+                tag_ids = _tag_ids_from_commands(vals.get("tag_ids"))
+                by_rule[Rule._match(team, tag_ids)].append(vals)
+            for rule, rule_vals in by_rule.items():
+                users = team._next_assignees(
+                    len(rule_vals), candidates=rule.user_ids if rule else None
+                )
+                for vals, user in zip(rule_vals, users, strict=True):
+                    # a member who does not work for the team's company
+                    # cannot be the assignee: the ticket stays unassigned
+                    if user and team.company_id in user.company_ids:
+                        vals["user_id"] = user.id
+
+    def _dispatch_new_tags(self, old_tag_ids):
+        """Assign open tickets that got a tag of one of their team's tag rules
+        among the rule's members, unless already assigned to one of them.
+
+        :param old_tag_ids: {ticket id: set of tag ids before the change}
+        """
+        Rule = self.env["helpdesk.team.tag.rule"].sudo()
+        by_rule = defaultdict(lambda: self.browse())
+        for ticket in self.filtered(lambda t: not t.is_closed):
+            new_tags = set(ticket.tag_ids.ids) - old_tag_ids.get(ticket.id, set())
+            rule = Rule._match(ticket.team_id.sudo(), new_tags) if new_tags else Rule
+            if rule and ticket.user_id not in rule.user_ids:
+                by_rule[rule] |= ticket
+        for rule, tickets in by_rule.items():
+            users = rule.team_id._next_assignees(len(tickets), candidates=rule.user_ids)
+            for ticket, user in zip(tickets, users, strict=True):
+                if user and ticket.company_id in user.company_ids:
+                    ticket.user_id = user
 
     # ------------------------------------------------------------
     # MESSAGING
@@ -492,6 +527,21 @@ class HelpdeskTicket(models.Model):
             default=default, author_id=author_id
         )
         return {ticket.id: aliases.get(ticket.team_id.id) for ticket in self}
+
+
+def _tag_ids_from_commands(commands):
+    """Ids of the existing tags that ``tag_ids`` create values link."""
+    tag_ids = set()
+    for command in commands or ():
+        if isinstance(command, int):
+            tag_ids.add(command)
+        elif command[0] == Command.SET:
+            tag_ids = set(command[2])
+        elif command[0] == Command.LINK:
+            tag_ids.add(command[1])
+        elif command[0] == Command.CLEAR:
+            tag_ids = set()
+    return tag_ids
 
 
 def _check_visitor_search_domain(model, domain):

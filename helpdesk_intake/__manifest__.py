@@ -25,6 +25,7 @@
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_team_views.xml",
         "views/helpdesk_menus.xml",
+        "views/res_partner_views.xml",
         "views/helpdesk_portal_templates.xml",
     ],
     "demo": [

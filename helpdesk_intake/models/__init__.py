@@ -11,3 +11,4 @@ from . import fetchmail_server
 from . import mail_alias
 from . import mail_thread
 from . import resource_calendar
+from . import res_partner

@@ -474,7 +474,7 @@ class HelpdeskTeam(models.Model):
         action["domain"] = Domain("team_id", "in", self.ids) & Domain(list(domain))
         action["context"] = {
             "default_team_id": self[:1].id,
-            "default_channel": "manual",
+            "default_intake_channel": "manual",
             **(context or {}),
         }
         if len(self) == 1:

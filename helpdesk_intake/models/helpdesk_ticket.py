@@ -125,6 +125,11 @@ class HelpdeskTicket(models.Model):
         index="btree_not_null",
         help="Closed ticket the customer wrote about again.",
     )
+    partner_ticket_count = fields.Integer(
+        string="Other Tickets",
+        compute="_compute_partner_ticket_count",
+        help="Other tickets of the customer and of its company's contacts.",
+    )
 
     sla_status_ids = fields.One2many(
         "helpdesk.sla.status", "ticket_id", string="SLA Statuses"
@@ -260,6 +265,33 @@ class HelpdeskTicket(models.Model):
                 status.status == "ongoing" and not status._is_failed(now)
                 for status in statuses
             )
+
+    @api.depends("partner_id")
+    def _compute_partner_ticket_count(self):
+        customers = self.partner_id.commercial_partner_id
+        groups = self._read_group(
+            [("partner_id", "child_of", customers.ids)],
+            ["partner_id"],
+            ["__count"],
+        )
+        counts = defaultdict(int)
+        for partner, count in groups:
+            counts[partner.commercial_partner_id] += count
+        for ticket in self:
+            customer = ticket.partner_id.commercial_partner_id
+            # the ticket itself is among its customer's tickets once saved
+            own = 1 if customer and ticket.id else 0
+            ticket.partner_ticket_count = counts[customer] - own if customer else 0
+
+    def action_view_partner_tickets(self):
+        self.ensure_one()
+        action = self.partner_id.commercial_partner_id.action_view_tickets()
+        action["domain"] = [
+            ("partner_id", "child_of", self.partner_id.commercial_partner_id.id),
+            ("id", "!=", self.id),
+        ]
+        action["context"] = {"default_intake_channel": "manual"}
+        return action
 
     @api.depends("sla_deadline", "partner_id.lang", "partner_id.tz")
     def _compute_sla_answer_expected(self):

@@ -3,6 +3,7 @@ from . import test_acknowledgement
 from . import test_alias
 from . import test_assignment
 from . import test_cc_routing
+from . import test_customer_history
 from . import test_dashboard
 from . import test_email_ticket
 from . import test_forward

@@ -162,6 +162,10 @@ class HelpdeskTeam(models.Model):
         domain=[("model", "=", "helpdesk.ticket")],
         default=lambda self: self._default_ack_template(),
     )
+    portal_allow_close = fields.Boolean(
+        string="Closing from the Portal",
+        help="Customers may close their own tickets from the portal.",
+    )
 
     # Dashboard
     open_ticket_count = fields.Integer(compute="_compute_ticket_counts")

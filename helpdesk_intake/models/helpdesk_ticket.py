@@ -3,7 +3,7 @@ from collections import defaultdict
 import pytz
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import email_normalize, format_date, format_time, formataddr
 
@@ -540,6 +540,24 @@ class HelpdeskTicket(models.Model):
             for ticket, user in zip(tickets, users, strict=True):
                 if user and ticket.company_id in user.company_ids:
                     ticket.user_id = user
+
+    def _close_by_customer(self, partner):
+        """Close the tickets in their team's first folded stage, as their
+        customer asked from the portal; ``partner`` signs the note. The
+        caller checked the customer's right on each ticket: the customer has
+        no write access to tickets."""
+        for ticket in self.sudo():
+            stage = ticket.team_id.stage_ids.filtered("fold")[:1]
+            if not stage:
+                raise UserError(
+                    self.env._("The team of this ticket has no closing stage.")
+                )
+            ticket.stage_id = stage
+            ticket.message_post(
+                body=self.env._("The customer closed the ticket from the portal."),
+                author_id=(partner or ticket.partner_id).id,
+                subtype_xmlid="mail.mt_note",
+            )
 
     # ------------------------------------------------------------
     # MESSAGING

@@ -30,6 +30,7 @@
         "views/helpdesk_blocked_sender_views.xml",
         "wizards/helpdesk_block_sender_views.xml",
         "views/helpdesk_menus.xml",
+        "views/res_partner_views.xml",
         "views/helpdesk_portal_templates.xml",
     ],
     "demo": [

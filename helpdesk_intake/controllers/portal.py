@@ -1,7 +1,14 @@
+from operator import itemgetter
+from urllib.parse import urlencode
+
+from werkzeug.exceptions import Forbidden
+
 from odoo import http
 from odoo.exceptions import AccessError, MissingError
+from odoo.fields import Domain
 from odoo.http import request
 from odoo.tools import consteq
+from odoo.tools import groupby as groupbyelem
 
 from odoo.addons.portal.controllers import portal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -58,36 +65,110 @@ class HelpdeskCustomerPortal(portal.CustomerPortal):
             "all": {"label": request.env._("All"), "domain": []},
         }
 
+    def _ticket_searchbar_inputs(self):
+        return {
+            "all": {
+                "input": "all",
+                "label": request.env._("Search in Reference and Title"),
+            },
+            "name": {"input": "name", "label": request.env._("Search in Title")},
+            "ref": {"input": "ref", "label": request.env._("Search in Reference")},
+        }
+
+    def _ticket_search_domain(self, search_in, search):
+        by_ref = [("ref", "=", search.strip().lstrip("#"))]
+        by_name = [("name", "ilike", search)]
+        if search_in == "ref":
+            return by_ref
+        if search_in == "name":
+            return by_name
+        return Domain.OR([by_ref, by_name])
+
+    def _ticket_groupbys(self):
+        """Group-by options: the field grouped by (None for no grouping)."""
+        return {
+            "none": {"label": request.env._("None"), "field": None},
+            "stage": {"label": request.env._("Stage"), "field": "stage_id"},
+            "team": {"label": request.env._("Team"), "field": "team_id"},
+            "priority": {"label": request.env._("Priority"), "field": "priority"},
+        }
+
+    def _ticket_groups(self, tickets, group_field):
+        """[(label, tickets)] of the page, in the order of ``tickets``."""
+        if not group_field:
+            return [("", tickets)] if tickets else []
+        field = tickets._fields[group_field]
+        labels = (
+            dict(field._description_selection(request.env))
+            if field.type == "selection"
+            else {}
+        )
+        return [
+            (
+                labels.get(key, "") if labels else key.display_name,
+                tickets.concat(*group),
+            )
+            for key, group in groupbyelem(tickets, itemgetter(group_field))
+        ]
+
     @http.route(
         ["/my/tickets", "/my/tickets/page/<int:page>"],
         type="http",
         auth="user",
         website=True,
     )
-    def portal_my_tickets(self, page=1, sortby="date", filterby="all", **kw):
+    def portal_my_tickets(
+        self,
+        page=1,
+        sortby="date",
+        filterby="all",
+        search=None,
+        search_in="all",
+        groupby="none",
+        **kw,
+    ):
         Ticket = request.env["helpdesk.ticket"]
         sortings, filters = self._ticket_sortings(), self._ticket_filters()
+        inputs, groupbys = self._ticket_searchbar_inputs(), self._ticket_groupbys()
         sortby = sortby if sortby in sortings else "date"
         filterby = filterby if filterby in filters else "all"
-        domain = self._ticket_domain() + filters[filterby]["domain"]
+        search_in = search_in if search_in in inputs else "all"
+        groupby = groupby if groupby in groupbys else "none"
+        domain = Domain(self._ticket_domain()) & Domain(filters[filterby]["domain"])
+        if search:
+            domain &= Domain(self._ticket_search_domain(search_in, search))
+        group_field = groupbys[groupby]["field"]
+        order = sortings[sortby]["order"]
+        if group_field:
+            order = f"{group_field}, {order}"
         pager = portal_pager(
             url="/my/tickets",
-            url_args={"sortby": sortby, "filterby": filterby},
+            url_args={
+                "sortby": sortby,
+                "filterby": filterby,
+                "search_in": search_in,
+                "search": search,
+                "groupby": groupby,
+            },
             total=Ticket.search_count(domain),
             page=page,
             step=self._items_per_page,
         )
         tickets = Ticket.search(
             domain,
-            order=sortings[sortby]["order"],
+            order=order,
             limit=self._items_per_page,
             offset=pager["offset"],
         )
         request.session["my_tickets_history"] = tickets.ids[:100]
+        tickets = tickets.sudo()
+        grouped_tickets = self._ticket_groups(tickets, group_field)
         values = self._prepare_portal_layout_values()
         values.update(
             {
-                "tickets": tickets.sudo(),
+                "tickets": tickets,
+                "grouped_tickets": grouped_tickets,
+                "group_field": group_field,
                 "page_name": "ticket",
                 "pager": pager,
                 "default_url": "/my/tickets",
@@ -95,6 +176,11 @@ class HelpdeskCustomerPortal(portal.CustomerPortal):
                 "sortby": sortby,
                 "searchbar_filters": filters,
                 "filterby": filterby,
+                "searchbar_inputs": inputs,
+                "search_in": search_in,
+                "search": search,
+                "searchbar_groupby": groupbys,
+                "groupby": groupby,
             }
         )
         return request.render("helpdesk_intake.portal_my_tickets", values)
@@ -140,3 +226,43 @@ class HelpdeskCustomerPortal(portal.CustomerPortal):
             # users no longer opens the ticket
             raise AccessError(request.env._("This ticket is not shared."))
         return document_sudo
+
+    def _ticket_customer_may_close(self, ticket_sudo, access_token):
+        """Whether the visitor may close ``ticket_sudo``, whose access was
+        checked: its team lets customers close their tickets, and the visitor
+        is its customer (or a contact of the customer's company), or holds the
+        link mailed to the customer."""
+        if not ticket_sudo.team_id.portal_allow_close or ticket_sudo.is_closed:
+            return False
+        if access_token and consteq(ticket_sudo.access_token or "", access_token):
+            return True
+        user = request.env.user
+        return (
+            not user._is_public()
+            and not ticket_sudo.customer_unverified
+            and ticket_sudo.partner_id.commercial_partner_id
+            == user.partner_id.commercial_partner_id
+        )
+
+    @http.route(
+        "/my/tickets/<int:ticket_id>/close",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_close_ticket(self, ticket_id, access_token=None, **kw):
+        try:
+            ticket_sudo = self._document_check_access(
+                "helpdesk.ticket", ticket_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if not self._ticket_customer_may_close(ticket_sudo, access_token):
+            raise Forbidden()
+        user = request.env.user
+        ticket_sudo._close_by_customer(None if user._is_public() else user.partner_id)
+        url = f"/my/tickets/{ticket_sudo.id}"
+        if access_token:
+            url += "?" + urlencode({"access_token": access_token})
+        return request.redirect(url)

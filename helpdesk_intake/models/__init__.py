@@ -1,6 +1,7 @@
 from . import helpdesk_stage
 from . import helpdesk_tag
 from . import helpdesk_team
+from . import helpdesk_team_tag_rule
 from . import helpdesk_sla
 from . import helpdesk_sla_status
 from . import helpdesk_ticket
@@ -15,3 +16,4 @@ from . import mail_alias
 from . import mail_thread
 from . import resource_calendar
 from . import res_company
+from . import res_partner

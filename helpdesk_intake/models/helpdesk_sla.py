@@ -2,6 +2,13 @@ from odoo import api, fields, models
 
 from .helpdesk_ticket import TICKET_PRIORITIES
 
+# Changing one of these changes which open tickets the policy applies to.
+MATCHING_FIELDS = {"active", "team_id", "priority", "tag_ids", "partner_ids"}
+# Changing one of these moves the deadlines of the tickets it applies to.
+TARGET_FIELDS = {"time_days", "time_hours", "resource_calendar_id"}
+# Changing one of these changes which stage pauses or meets the policy.
+STAGE_FIELDS = {"stage_id", "exclude_stage_ids"}
+
 
 class HelpdeskSla(models.Model):
     _name = "helpdesk.sla"
@@ -68,6 +75,43 @@ class HelpdeskSla(models.Model):
                 sla.team_id.resource_calendar_id
                 or sla.team_id.company_id.resource_calendar_id
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        policies = super().create(vals_list)
+        policies._open_tickets(policies.team_id)._sla_apply()
+        return policies
+
+    def write(self, vals):
+        teams = self.team_id
+        res = super().write(vals)
+        if MATCHING_FIELDS.intersection(vals):
+            self._open_tickets(teams | self.team_id)._sla_apply()
+        statuses = self._ongoing_statuses()
+        if STAGE_FIELDS.intersection(vals):
+            statuses._update_for_stage(fields.Datetime.now())
+        if TARGET_FIELDS.intersection(vals):
+            statuses.filtered(
+                lambda status: not status.paused_since
+            )._replan_deadlines()
+        return res
+
+    def _open_tickets(self, teams):
+        """Open tickets of ``teams``, whatever their assignee or visibility:
+        a policy applies to all of them, not to what its editor can see."""
+        return (
+            self.env["helpdesk.ticket"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("team_id", "in", teams.ids), ("is_closed", "=", False)])
+        )
+
+    def _ongoing_statuses(self):
+        return (
+            self.env["helpdesk.sla.status"]
+            .sudo()
+            .search([("sla_id", "in", self.ids), ("status", "=", "ongoing")])
+        )
 
     def _target_hours(self):
         """Target time in working hours; a day is one working day of the calendar."""

@@ -1,7 +1,9 @@
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_duration
 
 # Colors of the SLA tags (kanban color indexes): red, green, neutral.
 COLOR_FAILED, COLOR_REACHED, COLOR_ONGOING = 1, 10, 0
@@ -54,7 +56,8 @@ class HelpdeskSlaStatus(models.Model):
     exceeded_hours = fields.Float(
         string="Time Exceeded (hours)",
         compute="_compute_exceeded_hours",
-        help="Working hours past the deadline (negative: reached ahead of time).",
+        help="Working hours past the deadline (negative: reached ahead of time; "
+        "empty while ongoing and on time).",
     )
     color = fields.Integer(compute="_compute_color")
 
@@ -79,7 +82,10 @@ class HelpdeskSlaStatus(models.Model):
         now = fields.Datetime.now()
         for status in self:
             end = status.reached_datetime or now
-            if not status.deadline:
+            # an ongoing status has exceeded nothing until it is late
+            if not status.deadline or (
+                status.status == "ongoing" and end <= status.deadline
+            ):
                 status.exceeded_hours = 0.0
                 continue
             calendar = status.sla_id.resource_calendar_id
@@ -122,6 +128,7 @@ class HelpdeskSlaStatus(models.Model):
         policies = (
             self.env["helpdesk.sla"]
             .sudo()
+            .with_context(active_test=True)
             .search([("team_id", "in", tickets.team_id.filtered("use_sla").ids)])
         )
         criteria_by_team = defaultdict(list)
@@ -148,6 +155,7 @@ class HelpdeskSlaStatus(models.Model):
         Status.browse(obsolete_ids)._drop()
         if new_pairs:
             created = Status.create(Status._prepare_values(new_pairs))
+            created._catch_up_paused_time(now)
             created._update_for_stage(now)
 
     @api.model
@@ -230,10 +238,75 @@ class HelpdeskSlaStatus(models.Model):
             ):
                 status.deadline = deadline
 
+    def _catch_up_paused_time(self, now):
+        """Pause new statuses of tickets that already spent time in the
+        policy's excluded stages, as if the policy had applied from the
+        start: the working hours spent there push the deadline, and a ticket
+        waiting in one now starts paused since it entered it."""
+        older = self.filtered(lambda status: status.ticket_id.create_date < now)
+        history = self._stage_history(older.ticket_id, now)
+        to_replan = self.browse()
+        for status in older:
+            excluded = status.sla_id.exclude_stage_ids
+            for stage, start, end in history[status.ticket_id.id]:
+                if stage not in excluded.ids:
+                    continue
+                if end is None:
+                    status.paused_since = start
+                    status.deadline = False
+                else:
+                    status.paused_hours += status._working_hours_between(start, end)
+            if status.paused_hours and not status.paused_since:
+                to_replan |= status
+        to_replan._replan_deadlines()
+
+    @api.model
+    def _stage_history(self, tickets, now):
+        """{ticket id: [(stage id, start, end)]}: the stages each ticket went
+        through, read from the stage tracking of its messages; ``end`` is None
+        for the current stage."""
+        history = {}
+        if not tickets:
+            return history
+        field = self.env["ir.model.fields"]._get("helpdesk.ticket", "stage_id")
+        trackings = (
+            self.env["mail.tracking.value"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("field_id", "=", field.id),
+                    ("mail_message_id.model", "=", "helpdesk.ticket"),
+                    ("mail_message_id.res_id", "in", tickets.ids),
+                ],
+                ["mail_message_id", "old_value_integer", "new_value_integer"],
+                order="id",
+            )
+        )
+        changes = defaultdict(list)
+        for tracking in trackings:
+            message = tracking.mail_message_id
+            changes[message.res_id].append(
+                (message.date, tracking.old_value_integer, tracking.new_value_integer)
+            )
+        for ticket in tickets:
+            moves = changes[ticket.id]
+            stage = moves[0][1] if moves else ticket.stage_id.id
+            start, segments = ticket.create_date, []
+            for date, _old, new in moves:
+                segments.append((stage, start, date))
+                stage, start = new, date
+            if stage != ticket.stage_id.id:
+                # a move not yet logged: it happens now
+                segments.append((stage, start, now))
+                stage, start = ticket.stage_id.id, now
+            segments.append((stage, start, None))
+            history[ticket.id] = segments
+        return history
+
     def _update_for_stage(self, now):
         """Follow the ticket's new stage: pause in excluded stages, reach the
         policy's stage, or reopen when moved back before it."""
-        to_replan = self.browse()
+        to_replan = settled = self.browse()
         for status in self:
             stage = status.ticket_id.stage_id
             sla = status.sla_id
@@ -244,6 +317,7 @@ class HelpdeskSlaStatus(models.Model):
                 )
                 status.status = "reached" if on_time else "failed"
                 status.paused_since = False
+                settled |= status
                 continue
             if status.status == "reached" and stage.sequence < sla.stage_id.sequence:
                 status.status = "ongoing"
@@ -261,6 +335,40 @@ class HelpdeskSlaStatus(models.Model):
                 status.paused_since = False
                 to_replan |= status
         to_replan._replan_deadlines()
+        settled.filtered(
+            lambda status: status.ticket_id.is_closed and status.deadline
+        )._post_closing_note(now)
+
+    def _post_closing_note(self, now):
+        """Tell on each closed ticket how long before or after the deadline
+        of its policies it was closed, in working time."""
+        for ticket, statuses in self.grouped("ticket_id").items():
+            lines = []
+            for status in statuses:
+                hours = status._working_hours_between(*sorted((now, status.deadline)))
+                values = {
+                    "duration": format_duration(hours),
+                    "policy": status.sla_id.name,
+                }
+                if now <= status.deadline:
+                    lines.append(
+                        self.env._(
+                            "Closed %(duration)s working hours before the "
+                            "deadline of the SLA policy %(policy)s.",
+                            **values,
+                        )
+                    )
+                else:
+                    lines.append(
+                        self.env._(
+                            "Closed %(duration)s working hours after the "
+                            "deadline of the SLA policy %(policy)s.",
+                            **values,
+                        )
+                    )
+            ticket.message_post(
+                body=Markup("<br/>").join(lines), subtype_xmlid="mail.mt_note"
+            )
 
     def _working_hours_between(self, start, end):
         calendar = self.sla_id.resource_calendar_id

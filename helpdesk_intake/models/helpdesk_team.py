@@ -16,6 +16,9 @@ CHANNEL_ADDONS = {
     "use_website_form": "helpdesk_intake_website",
 }
 
+# How far ahead assignment looks for the next working day of the members.
+AVAILABILITY_DAYS = 14
+
 # Period of the "% on time" of the team overview.
 SLA_RATE_DAYS = 30
 
@@ -75,6 +78,13 @@ class HelpdeskTeam(models.Model):
         help="Manual: tickets stay unassigned.\n"
         "Balanced: each new ticket goes to the member with the fewest open tickets.\n"
         "Round Robin: members take new tickets in turn.",
+    )
+    tag_rule_ids = fields.One2many(
+        "helpdesk.team.tag.rule",
+        "team_id",
+        string="Tag Dispatch",
+        help="Tickets arriving with or getting one of these tags are assigned "
+        "among the members of the tag's rule.",
     )
     resource_calendar_id = fields.Many2one(
         "resource.calendar",
@@ -204,6 +214,10 @@ class HelpdeskTeam(models.Model):
     _max_email_size_not_negative = models.Constraint(
         "CHECK(max_email_size >= 0)",
         "The maximum email size cannot be negative.",
+    )
+    portal_allow_close = fields.Boolean(
+        string="Closing from the Portal",
+        help="Customers may close their own tickets from the portal.",
     )
 
     # Dashboard
@@ -394,21 +408,34 @@ class HelpdeskTeam(models.Model):
     # ASSIGNMENT
     # ------------------------------------------------------------
 
-    def _next_assignees(self, count):
+    def _next_assignees(self, count, candidates=None):
         """Return ``count`` users to assign new tickets to, following the
-        team's assignment method (empty users for manual assignment)."""
+        team's assignment method (empty users for manual assignment), among
+        the members on duty (see ``_members_on_duty``).
+
+        :param candidates: users to pick from instead of all members (those
+            of a tag rule); they are picked by balanced load when the team
+            assigns manually
+        """
         self.ensure_one()
-        members = self.member_ids.filtered("active").sorted("id")
+        method = self.assign_method
+        if candidates is None:
+            members = self.member_ids
+        else:
+            members = candidates
+            method = "balanced" if method == "manual" else method
+        members = members.filtered("active").sorted("id")
         no_user = self.env["res.users"]
-        if self.assign_method == "manual" or not members:
+        if method == "manual" or not members:
             return [no_user] * count
-        if self.assign_method == "balanced":
-            loads = dict.fromkeys(members.ids, 0)
+        on_duty = self._members_on_duty(members)
+        if method == "balanced":
+            loads = dict.fromkeys(on_duty.ids, 0)
             groups = self.env["helpdesk.ticket"]._read_group(
                 [
                     ("team_id", "=", self.id),
                     ("is_closed", "=", False),
-                    ("user_id", "in", members.ids),
+                    ("user_id", "in", on_duty.ids),
                 ],
                 ["user_id"],
                 ["__count"],
@@ -425,8 +452,62 @@ class HelpdeskTeam(models.Model):
             order="assign_date desc, id desc",
             limit=1,
         )
+        # the turn goes round all members; those off duty pass theirs
         start = members.ids.index(last.user_id.id) + 1 if last else 0
-        return [members[(start + i) % len(members)] for i in range(count)]
+        turns = [members[(start + i) % len(members)] for i in range(len(members))]
+        turns = [user for user in turns if user in on_duty]
+        return [turns[i % len(turns)] for i in range(count)]
+
+    def _members_on_duty(self, members):
+        """The ``members`` working now, after their working hours and leaves
+        (time off included); when none is, those working on the next working
+        day, so that tickets wait for them rather than for nobody. A member
+        without working hours of their own follows the team's; a member whose
+        resource has no calendar works at any time."""
+        self.ensure_one()
+        now = pytz.utc.localize(fields.Datetime.now())
+        team_calendar = (
+            self.resource_calendar_id or self.company_id.resource_calendar_id
+        )
+        by_calendar = defaultdict(list)
+        for user in members.sudo():
+            resource = (
+                user.resource_ids.filtered(
+                    lambda r, company=self.company_id: r.company_id == company
+                )[:1]
+                or user.resource_ids[:1]
+            )
+            calendar = resource.calendar_id if resource else team_calendar
+            by_calendar[calendar].append((user, resource))
+        starts = {}
+        for calendar, pairs in by_calendar.items():
+            if not calendar:
+                starts.update({user.id: now for user, _resource in pairs})
+                continue
+            resources = self.env["resource.resource"].union(
+                *(resource for _user, resource in pairs)
+            )
+            firsts = calendar.sudo()._first_work_starts(
+                now, now + timedelta(days=AVAILABILITY_DAYS), resources
+            )
+            starts.update(
+                {user.id: firsts[resource.id or False] for user, resource in pairs}
+            )
+        on_duty = members.filtered(
+            lambda user: starts[user.id] and starts[user.id] <= now
+        )
+        if on_duty:
+            return on_duty
+        known = [start for start in starts.values() if start]
+        if not known:
+            return members
+        tz = pytz.timezone(team_calendar.tz or "UTC") if team_calendar else pytz.utc
+        next_day = min(known).astimezone(tz).date()
+        return members.filtered(
+            lambda user: (
+                starts[user.id] and starts[user.id].astimezone(tz).date() == next_day
+            )
+        )
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -462,7 +543,7 @@ class HelpdeskTeam(models.Model):
         )
         action["context"] = {
             "default_team_id": self[:1].id,
-            "default_channel": "manual",
+            "default_intake_channel": "manual",
             **(context or {}),
         }
         if len(self) == 1:

@@ -1,7 +1,11 @@
-from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from collections import defaultdict
+
+import pytz
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
-from odoo.tools import email_normalize, formataddr
+from odoo.tools import email_normalize, format_date, format_time, formataddr
 
 from ..tools import client_network, neutralize_display_name
 
@@ -124,6 +128,11 @@ class HelpdeskTicket(models.Model):
         index="btree_not_null",
         help="Closed ticket the customer wrote about again.",
     )
+    partner_ticket_count = fields.Integer(
+        string="Other Tickets",
+        compute="_compute_partner_ticket_count",
+        help="Other tickets of the customer and of its company's contacts.",
+    )
 
     sla_status_ids = fields.One2many(
         "helpdesk.sla.status", "ticket_id", string="SLA Statuses"
@@ -142,6 +151,12 @@ class HelpdeskTicket(models.Model):
         string="SLA in Progress",
         compute="_compute_sla_fail",
         search="_search_sla_ongoing",
+    )
+    sla_answer_expected = fields.Char(
+        string="Answer Expected By",
+        compute="_compute_sla_answer_expected",
+        help="The SLA deadline in the customer's language and time zone, for "
+        "the acknowledgement; empty when no SLA policy applies.",
     )
 
     email_message_id = fields.Char(
@@ -269,6 +284,54 @@ class HelpdeskTicket(models.Model):
                 for status in statuses
             )
 
+    @api.depends("partner_id")
+    def _compute_partner_ticket_count(self):
+        customers = self.partner_id.commercial_partner_id
+        groups = self._read_group(
+            [("partner_id", "child_of", customers.ids)],
+            ["partner_id"],
+            ["__count"],
+        )
+        counts = defaultdict(int)
+        for partner, count in groups:
+            counts[partner.commercial_partner_id] += count
+        for ticket in self:
+            customer = ticket.partner_id.commercial_partner_id
+            # the ticket itself is among its customer's tickets once saved
+            own = 1 if customer and ticket.id else 0
+            ticket.partner_ticket_count = counts[customer] - own if customer else 0
+
+    def action_view_partner_tickets(self):
+        self.ensure_one()
+        action = self.partner_id.commercial_partner_id.action_view_tickets()
+        action["domain"] = [
+            ("partner_id", "child_of", self.partner_id.commercial_partner_id.id),
+            ("id", "!=", self.id),
+        ]
+        action["context"] = {"default_intake_channel": "manual"}
+        return action
+
+    @api.depends("sla_deadline", "partner_id.lang", "partner_id.tz")
+    def _compute_sla_answer_expected(self):
+        for ticket in self:
+            deadline = ticket.sla_deadline
+            if not deadline or not ticket.team_id.use_sla:
+                ticket.sla_answer_expected = False
+                continue
+            lang = ticket.partner_id.lang or self.env.lang
+            tz = (
+                ticket.partner_id.tz
+                or ticket.team_id.resource_calendar_id.tz
+                or ticket.company_id.resource_calendar_id.tz
+                or "UTC"
+            )
+            local_day = pytz.utc.localize(deadline).astimezone(pytz.timezone(tz))
+            ticket.sla_answer_expected = "{}, {} ({})".format(
+                format_date(self.env, local_day, lang_code=lang, date_format="full"),
+                format_time(self.env, deadline, tz, "short", lang_code=lang),
+                tz,
+            )
+
     def _search_sla_fail(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
@@ -337,7 +400,14 @@ class HelpdeskTicket(models.Model):
             # an agent choosing the customer vouches for them
             vals = dict(vals, customer_unverified=False)
         stage_changed = "stage_id" in vals
+        old_tag_ids = (
+            {ticket.id: set(ticket.tag_ids.ids) for ticket in self}
+            if "tag_ids" in vals and "user_id" not in vals
+            else None
+        )
         res = super().write(vals)
+        if old_tag_ids is not None:
+            self._dispatch_new_tags(old_tag_ids)
         if SLA_CRITERIA.intersection(vals):
             self._sla_apply()
         if stage_changed:
@@ -440,9 +510,10 @@ class HelpdeskTicket(models.Model):
             )
 
     def _prepare_assignment(self, vals_list):
-        """Fill ``user_id`` of new tickets from their team's assignment method."""
+        """Fill ``user_id`` of new tickets from their team's tag rules, else
+        from its assignment method."""
         default_team = None
-        unassigned = {}
+        unassigned = defaultdict(list)
         for vals in vals_list:
             # tickets in Spam are assigned when released
             if vals.get("user_id") or vals.get("is_spam"):
@@ -456,16 +527,59 @@ class HelpdeskTicket(models.Model):
                 )
                 team_id = default_team.id
             if team_id:
-                unassigned.setdefault(team_id, []).append(vals)
+                unassigned[team_id].append(vals)
+        Rule = self.env["helpdesk.team.tag.rule"].sudo()
         for team in self.env["helpdesk.team"].browse(unassigned).sudo():
-            team_vals = unassigned[team.id]
-            for vals, user in zip(
-                team_vals, team._next_assignees(len(team_vals)), strict=True
-            ):
-                # a member who does not work for the team's company cannot
-                # be the assignee: the ticket stays unassigned
-                if user and team.company_id in user.company_ids:
-                    vals["user_id"] = user.id
+            by_rule = defaultdict(list)
+            for vals in unassigned[team.id]:
+                tag_ids = _tag_ids_from_commands(vals.get("tag_ids"))
+                by_rule[Rule._match(team, tag_ids)].append(vals)
+            for rule, rule_vals in by_rule.items():
+                users = team._next_assignees(
+                    len(rule_vals), candidates=rule.user_ids if rule else None
+                )
+                for vals, user in zip(rule_vals, users, strict=True):
+                    # a member who does not work for the team's company
+                    # cannot be the assignee: the ticket stays unassigned
+                    if user and team.company_id in user.company_ids:
+                        vals["user_id"] = user.id
+
+    def _dispatch_new_tags(self, old_tag_ids):
+        """Assign open tickets that got a tag of one of their team's tag rules
+        among the rule's members, unless already assigned to one of them.
+
+        :param old_tag_ids: {ticket id: set of tag ids before the change}
+        """
+        Rule = self.env["helpdesk.team.tag.rule"].sudo()
+        by_rule = defaultdict(lambda: self.browse())
+        for ticket in self.filtered(lambda t: not t.is_closed):
+            new_tags = set(ticket.tag_ids.ids) - old_tag_ids.get(ticket.id, set())
+            rule = Rule._match(ticket.team_id.sudo(), new_tags) if new_tags else Rule
+            if rule and ticket.user_id not in rule.user_ids:
+                by_rule[rule] |= ticket
+        for rule, tickets in by_rule.items():
+            users = rule.team_id._next_assignees(len(tickets), candidates=rule.user_ids)
+            for ticket, user in zip(tickets, users, strict=True):
+                if user and ticket.company_id in user.company_ids:
+                    ticket.user_id = user
+
+    def _close_by_customer(self, partner):
+        """Close the tickets in their team's first folded stage, as their
+        customer asked from the portal; ``partner`` signs the note. The
+        caller checked the customer's right on each ticket: the customer has
+        no write access to tickets."""
+        for ticket in self.sudo():
+            stage = ticket.team_id.stage_ids.filtered("fold")[:1]
+            if not stage:
+                raise UserError(
+                    self.env._("The team of this ticket has no closing stage.")
+                )
+            ticket.stage_id = stage
+            ticket.message_post(
+                body=self.env._("The customer closed the ticket from the portal."),
+                author_id=(partner or ticket.partner_id).id,
+                subtype_xmlid="mail.mt_note",
+            )
 
     # ------------------------------------------------------------
     # MESSAGING
@@ -485,6 +599,21 @@ class HelpdeskTicket(models.Model):
             default=default, author_id=author_id
         )
         return {ticket.id: aliases.get(ticket.team_id.id) for ticket in self}
+
+
+def _tag_ids_from_commands(commands):
+    """Ids of the existing tags that ``tag_ids`` create values link."""
+    tag_ids = set()
+    for command in commands or ():
+        if isinstance(command, int):
+            tag_ids.add(command)
+        elif command[0] == Command.SET:
+            tag_ids = set(command[2])
+        elif command[0] == Command.LINK:
+            tag_ids.add(command[1])
+        elif command[0] == Command.CLEAR:
+            tag_ids = set()
+    return tag_ids
 
 
 def _check_visitor_search_domain(model, domain):

@@ -10,6 +10,19 @@ from odoo import models
 class ResourceCalendar(models.Model):
     _inherit = "resource.calendar"
 
+    def _first_work_starts(self, start, end, resources):
+        """When each of ``resources`` (and the calendar itself, key False)
+        first works between the aware datetimes ``start`` and ``end``, leaves
+        excluded: ``start`` itself when working then, None when not at all."""
+        self.ensure_one()
+        intervals = self._work_intervals_batch(
+            start, end, resources=resources, compute_leaves=True
+        )
+        return {
+            resource_id: min((begin for begin, _end, _meta in found), default=None)
+            for resource_id, found in intervals.items()
+        }
+
     def _plan_work_hours_batch(self, requests):
         """Add working hours to datetimes on this calendar, in one pass for many.
 

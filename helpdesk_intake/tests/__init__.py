@@ -5,6 +5,7 @@ from . import test_assignment
 from . import test_auto_reply_closed
 from . import test_blocked_sender
 from . import test_cc_routing
+from . import test_customer_history
 from . import test_dashboard
 from . import test_default_team
 from . import test_email_ticket

@@ -1,7 +1,9 @@
 from collections import Counter
+from datetime import datetime
 
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from .common import HelpdeskIntakeCommon
 
@@ -176,3 +178,187 @@ class TestAssignmentCompany(HelpdeskIntakeCommon):
         )
         ticket = self.make_tickets([{"name": "A"}])
         self.assertFalse(ticket.user_id)
+
+
+def _calendar(env, name, days):
+    return env["resource.calendar"].create(
+        {
+            "name": name,
+            "tz": "Europe/Brussels",
+            "hours_per_day": 8.0,
+            "attendance_ids": [
+                Command.create(
+                    {
+                        "name": f"Day {day}",
+                        "dayofweek": str(day),
+                        "hour_from": 9,
+                        "hour_to": 17,
+                        "day_period": "full_day",
+                    }
+                )
+                for day in days
+            ],
+        }
+    )
+
+
+# Brussels is UTC+1 in January; Monday 12 January 2026, 10:00 there.
+MONDAY_10H_LOCAL = datetime(2026, 1, 12, 9, 0)
+
+
+@tagged("post_install", "-at_install", "helpdesk_intake")
+class TestAssignmentAvailability(HelpdeskIntakeCommon):
+    """Members work 9-17 in Brussels: a every weekday, b Monday to
+    Wednesday, c every weekday but is on leave on Monday 12 January."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.agent_a, cls.agent_b, cls.agent_c = (
+            cls.user_hd_agent | cls.user_hd_agent2 | cls.user_hd_agent3
+        ).sorted("id")
+        cls.full_time = _calendar(cls.env, "Weekdays 9-17", range(5))
+        cls.part_time = _calendar(cls.env, "Mon-Wed 9-17", range(3))
+        Resource = cls.env["resource.resource"]
+        for user, calendar in (
+            (cls.agent_a, cls.full_time),
+            (cls.agent_b, cls.part_time),
+            (cls.agent_c, cls.full_time),
+        ):
+            Resource.create(
+                {
+                    "name": user.name,
+                    "user_id": user.id,
+                    "calendar_id": calendar.id,
+                    "tz": "Europe/Brussels",
+                }
+            )
+        # what Time Off writes for an approved leave
+        cls.env["resource.calendar.leaves"].create(
+            {
+                "name": "Time off",
+                "resource_id": cls.agent_c.resource_ids.id,
+                "calendar_id": cls.full_time.id,
+                "date_from": datetime(2026, 1, 11, 23, 0),
+                "date_to": datetime(2026, 1, 12, 23, 0),
+                "time_type": "leave",
+            }
+        )
+        cls.team_duty = cls.env["helpdesk.team"].create(
+            {
+                "name": "On Duty Team",
+                "member_ids": [
+                    Command.set((cls.agent_a | cls.agent_b | cls.agent_c).ids)
+                ],
+                "resource_calendar_id": cls.full_time.id,
+                "assign_method": "balanced",
+            }
+        )
+        cls.tag_billing = cls.env["helpdesk.tag"].create({"name": "Billing"})
+        cls.tag_other = cls.env["helpdesk.tag"].create({"name": "Other"})
+
+    def _create(self, when, count=1, **values):
+        with freeze_time(when):
+            return self.make_tickets(
+                [{"name": f"Ticket {i}", **values} for i in range(count)],
+                team=self.team_duty,
+            )
+
+    def test_balanced_skips_member_on_leave(self):
+        tickets = self._create(MONDAY_10H_LOCAL, 4)
+        self.assertEqual(
+            [ticket.user_id for ticket in tickets],
+            [self.agent_a, self.agent_b, self.agent_a, self.agent_b],
+        )
+        # Tuesday: c is back and has the fewest tickets
+        self.assertEqual(
+            self._create(datetime(2026, 1, 13, 9, 0)).user_id, self.agent_c
+        )
+
+    def test_round_robin_skips_member_off_duty(self):
+        self.team_duty.assign_method = "randomly"
+        thursday = datetime(2026, 1, 15, 9, 0)
+        tickets = self._create(thursday, 3)
+        self.assertEqual(
+            [ticket.user_id for ticket in tickets],
+            [self.agent_a, self.agent_c, self.agent_a],
+        )
+
+    def test_outside_working_hours_next_working_day(self):
+        # Saturday: nobody works; Monday's members (not c, on leave) take it
+        tickets = self._create(datetime(2026, 1, 10, 11, 0), 4)
+        self.assertEqual(tickets.user_id, self.agent_a | self.agent_b)
+        # Monday 18:00: the next working day is Tuesday, c is back (and has
+        # the fewest tickets)
+        evening = self._create(datetime(2026, 1, 12, 17, 0))
+        self.assertEqual(evening.user_id, self.agent_c)
+
+    def test_member_without_working_hours_follows_the_team(self):
+        member = self.user_hd_manager
+        self.team_duty.member_ids |= member
+        self.assertFalse(member.resource_ids)
+        # on Monday 10:00 the team's hours count: the member works
+        tickets = self._create(MONDAY_10H_LOCAL, 3)
+        self.assertIn(member, tickets.user_id)
+        # a resource without calendar works at any time
+        self.env["resource.resource"].create(
+            {"name": member.name, "user_id": member.id, "calendar_id": False}
+        )
+        sunday = self._create(datetime(2026, 1, 11, 12, 0), 2)
+        self.assertEqual(sunday.user_id, member)
+
+    def test_tag_dispatch_at_creation(self):
+        self.env["helpdesk.team.tag.rule"].create(
+            {
+                "team_id": self.team_duty.id,
+                "tag_ids": [Command.set(self.tag_billing.ids)],
+                "user_ids": [Command.set((self.agent_b | self.agent_c).ids)],
+            }
+        )
+        tagged_tickets = self._create(
+            MONDAY_10H_LOCAL,
+            2,
+            tag_ids=[Command.set((self.tag_billing | self.tag_other).ids)],
+        )
+        # c is on leave: b takes both
+        self.assertEqual(tagged_tickets.user_id, self.agent_b)
+        plain = self._create(
+            MONDAY_10H_LOCAL, 1, tag_ids=[Command.link(self.tag_other.id)]
+        )
+        self.assertEqual(plain.user_id, self.agent_a, "the team's method")
+        # a manual team still dispatches by tags, by balanced load
+        self.team_duty.assign_method = "manual"
+        tuesday = self._create(
+            datetime(2026, 1, 13, 9, 0), 1, tag_ids=[Command.link(self.tag_billing.id)]
+        )
+        self.assertEqual(tuesday.user_id, self.agent_c)
+        self.assertFalse(self._create(datetime(2026, 1, 13, 9, 0)).user_id)
+
+    def test_tag_dispatch_on_new_tag(self):
+        self.env["helpdesk.team.tag.rule"].create(
+            {
+                "team_id": self.team_duty.id,
+                "tag_ids": [Command.set(self.tag_billing.ids)],
+                "user_ids": [Command.set(self.agent_c.ids)],
+            }
+        )
+        ticket = self._create(MONDAY_10H_LOCAL)
+        self.assertEqual(ticket.user_id, self.agent_a)
+        with freeze_time(datetime(2026, 1, 13, 9, 0)):
+            ticket.with_user(self.agent_a).tag_ids = [Command.link(self.tag_other.id)]
+            self.assertEqual(ticket.user_id, self.agent_a, "no rule for this tag")
+            ticket.with_user(self.agent_a).tag_ids = [Command.link(self.tag_billing.id)]
+            self.assertEqual(ticket.user_id, self.agent_c)
+            # a tag kept is no news: a manual reassignment stays
+            ticket.user_id = self.agent_b
+            ticket.tag_ids = [Command.link(self.tag_other.id)]
+            self.assertEqual(ticket.user_id, self.agent_b)
+            # an explicit assignee wins over the rule
+            other = self._create(datetime(2026, 1, 13, 9, 0))
+            other.write(
+                {
+                    "tag_ids": [Command.link(self.tag_billing.id)],
+                    "user_id": self.agent_a.id,
+                }
+            )
+            self.assertEqual(other.user_id, self.agent_a)

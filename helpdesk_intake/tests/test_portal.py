@@ -1,3 +1,5 @@
+import re
+
 from odoo.tests import HttpCase, tagged
 
 from .common import HelpdeskIntakeCommon
@@ -72,3 +74,133 @@ class TestPortal(HttpCase, HelpdeskIntakeCommon):
         # no token at all neither
         response = self.url_open(f"/my/tickets/{self.ticket_other.id}")
         self.assertNotIn(self.ticket_other.name, response.text)
+
+
+@tagged("post_install", "-at_install", "helpdesk_intake", "portal")
+class TestPortalSearchAndClose(HttpCase, HelpdeskIntakeCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team.portal_allow_close = True
+        Ticket = cls.env["helpdesk.ticket"].with_context(mail_notrack=True)
+        cls.printer, cls.export, cls.urgent = Ticket.create(
+            [
+                {
+                    "name": name,
+                    "team_id": team.id,
+                    "priority": priority,
+                    "partner_id": cls.partner_portal.id,
+                }
+                for name, team, priority in (
+                    ("Printer jams", cls.team, "0"),
+                    ("Export fails", cls.team_b, "0"),
+                    ("Server down", cls.team, "3"),
+                )
+            ]
+        )
+        cls.other = Ticket.create(
+            {
+                "name": "Otto printer secret",
+                "team_id": cls.team.id,
+                "partner_id": cls.partner_portal_other.id,
+            }
+        )
+
+    def _closing_note(self, ticket):
+        return ticket.message_ids.filtered(
+            lambda m: "closed the ticket from the portal" in (m.body or "")
+        )
+
+    def _csrf(self, url):
+        page = self.url_open(url).text
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def test_search_by_title_and_reference(self):
+        self.authenticate(self.user_portal.login, self.user_portal.login)
+        page = self.url_open("/my/tickets?search=printer&search_in=name").text
+        self.assertIn("Printer jams", page)
+        self.assertNotIn("Export fails", page)
+        self.assertNotIn("Otto printer secret", page, "others' tickets stay out")
+        page = self.url_open(f"/my/tickets?search=%23{self.export.ref}").text
+        self.assertIn("Export fails", page)
+        self.assertNotIn("Printer jams", page)
+        page = self.url_open(f"/my/tickets?search={self.other.ref}&search_in=ref").text
+        self.assertNotIn("Otto printer secret", page)
+        self.assertIn("You have no tickets yet.", page)
+
+    def test_group_by(self):
+        self.authenticate(self.user_portal.login, self.user_portal.login)
+        page = self.url_open("/my/tickets?groupby=team").text
+        self.assertIn(self.team.name, page)
+        self.assertIn(self.team_b.name, page)
+        self.assertEqual(page.count("o_helpdesk_portal_group"), 2)
+        page = self.url_open("/my/tickets?groupby=priority").text
+        self.assertIn("Urgent", page)
+        self.assertIn("Low", page)
+        page = self.url_open("/my/tickets?groupby=unknown").text
+        self.assertNotIn("o_helpdesk_portal_group", page)
+        self.assertIn("Server down", page)
+
+    def test_customer_closes_own_ticket(self):
+        self.authenticate(self.user_portal.login, self.user_portal.login)
+        url = f"/my/tickets/{self.printer.id}"
+        self.assertIn("Close this ticket", self.url_open(url).text)
+        csrf = self._csrf(url)
+        response = self.url_open(f"{url}/close", data={"csrf_token": csrf})
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(self.printer.is_closed)
+        self.assertEqual(
+            self._closing_note(self.printer).author_id, self.partner_portal
+        )
+        # closed already: nothing more to close
+        response = self.url_open(f"{url}/close", data={"csrf_token": csrf})
+        self.assertEqual(response.status_code, 403)
+
+    def test_attacker_cannot_close_others_ticket(self):
+        self.authenticate(self.user_portal_other.login, self.user_portal_other.login)
+        own = f"/my/tickets/{self.other.id}"
+        csrf = self._csrf(own)
+        response = self.url_open(
+            f"/my/tickets/{self.printer.id}/close", data={"csrf_token": csrf}
+        )
+        self.assertNotIn(f"/my/tickets/{self.printer.id}", response.url)
+        self.assertFalse(self.printer.is_closed)
+        # a made-up token neither
+        self.url_open(
+            f"/my/tickets/{self.printer.id}/close",
+            data={"csrf_token": csrf, "access_token": "forged"},
+        )
+        self.assertFalse(self.printer.is_closed)
+        # nor a POST without the session's CSRF token
+        self.authenticate(self.user_portal.login, self.user_portal.login)
+        response = self.url_open(
+            f"/my/tickets/{self.printer.id}/close", data={"search": "x"}
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self.printer.is_closed)
+
+    def test_closing_needs_the_team_option(self):
+        self.authenticate(self.user_portal.login, self.user_portal.login)
+        url = f"/my/tickets/{self.export.id}"
+        self.assertNotIn("Close this ticket", self.url_open(url).text)
+        csrf = self._csrf(f"/my/tickets/{self.printer.id}")
+        response = self.url_open(f"{url}/close", data={"csrf_token": csrf})
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(self.export.is_closed)
+
+    def test_link_holder_closes_ticket(self):
+        self.printer._portal_ensure_token()
+        url = self.printer.get_portal_url()
+        self.assertIn("Close this ticket", self.url_open(url).text)
+        response = self.url_open(
+            f"/my/tickets/{self.printer.id}/close",
+            data={
+                "csrf_token": self._csrf(url),
+                "access_token": self.printer.access_token,
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(self.printer.is_closed)
+        self.assertEqual(
+            self._closing_note(self.printer).author_id, self.partner_portal
+        )

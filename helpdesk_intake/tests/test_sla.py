@@ -3,6 +3,7 @@ from datetime import datetime
 
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
+from odoo.tools import convert_file
 
 # Friday 9 January 2026, 16:00 in Brussels (UTC+1 in winter).
 FRIDAY_16H_LOCAL = datetime(2026, 1, 9, 15, 0)
@@ -315,3 +316,164 @@ class TestSla(TransactionCase):
             operation()
             self.env.flush_all()
         return self.cr.sql_log_count - before
+
+    # ------------------------------------------------------------
+    # Policies created or edited later, stage history, closing
+    # ------------------------------------------------------------
+
+    def _move(self, ticket, stage, when):
+        """Move ``ticket`` to ``stage`` at ``when``, its stage tracking logged
+        at that time as it is at the end of a request."""
+        with self._at(when):
+            ticket.stage_id = stage
+            self.env.flush_all()
+            self.env.cr.precommit.run()
+
+    def test_new_policy_applies_to_open_tickets(self):
+        open_ticket = self._ticket(priority="1")
+        other = self._ticket(priority="2")
+        closed = self._ticket(priority="1", stage_id=self.stage_solved.id)
+        self.assertFalse(open_ticket.sla_status_ids)
+        with self._at(datetime(2026, 1, 9, 15, 30)):
+            sla = self._make_sla("Medium 2h", "1", hours=2)
+        self.assertEqual(open_ticket.sla_status_ids.sla_id, sla)
+        # Friday 16-17 + Monday 9-10 local.
+        self.assertEqual(open_ticket.sla_deadline, datetime(2026, 1, 12, 9, 0))
+        self.assertFalse(other.sla_status_ids)
+        self.assertFalse(closed.sla_status_ids, "closed tickets keep their history")
+
+        with self._at(datetime(2026, 1, 9, 15, 30)):
+            sla.time_hours = 4
+        self.assertEqual(open_ticket.sla_deadline, datetime(2026, 1, 12, 11, 0))
+        with self._at(datetime(2026, 1, 9, 15, 30)):
+            sla.priority = "2"
+        self.assertFalse(open_ticket.sla_status_ids)
+        self.assertEqual(other.sla_status_ids.sla_id, sla)
+        with self._at(datetime(2026, 1, 9, 15, 30)):
+            sla.action_archive()
+        self.assertFalse(other.sla_status_ids)
+        self.assertFalse(other.sla_deadline)
+
+    def test_new_policy_is_batched(self):
+        with self._at(FRIDAY_16H_LOCAL):
+            tickets = self.env["helpdesk.ticket"].create(
+                [
+                    {"name": f"Batch {i}", "team_id": self.team.id, "priority": "2"}
+                    for i in range(60)
+                ]
+            )
+        self.env.flush_all()
+        before = self.cr.sql_log_count
+        with self._at(FRIDAY_16H_LOCAL):
+            sla = self._make_sla("High 4h", "2", hours=4)
+            self.env.flush_all()
+        self.assertLess(self.cr.sql_log_count - before, 60)
+        self.assertEqual(tickets.sla_status_ids.sla_id, sla)
+        self.assertEqual(len(tickets.sla_status_ids), 60)
+
+    def test_time_exceeded_empty_while_on_time(self):
+        ticket = self._ticket()
+        status = self._status(ticket, self.sla_low)
+        with self._at(datetime(2026, 1, 12, 9, 0)):
+            self.assertEqual(status.exceeded_hours, 0.0, "ongoing, on time")
+        status.invalidate_recordset(["exceeded_hours"])
+        with self._at(datetime(2026, 1, 12, 13, 0)):
+            self.assertAlmostEqual(status.exceeded_hours, 2.0, msg="ongoing, late")
+        status.invalidate_recordset(["exceeded_hours"])
+        with self._at(datetime(2026, 1, 12, 9, 0)):
+            ticket.stage_id = self.stage_solved
+            self.assertAlmostEqual(status.exceeded_hours, -2.0, msg="reached early")
+
+    def _logged_ticket(self, **values):
+        """A ticket created in an earlier request than the next changes."""
+        ticket = self._ticket(**values)
+        with self._at(FRIDAY_16H_LOCAL):
+            self.env.flush_all()
+            self.env.cr.precommit.run()
+        return ticket
+
+    def test_policy_added_later_counts_excluded_stages(self):
+        ticket = self._logged_ticket(priority="1")
+        self._move(ticket, self.stage_waiting, datetime(2026, 1, 12, 9, 0))
+        self._move(ticket, self.stage_progress, datetime(2026, 1, 13, 9, 0))
+        with self._at(datetime(2026, 1, 13, 9, 30)):
+            ticket.priority = "0"
+        status = self._status(ticket, self.sla_low)
+        # Waiting Monday 10-17 and Tuesday 9-10 local: 8 working hours.
+        self.assertEqual(status.paused_hours, 8.0)
+        self.assertFalse(status.paused_since)
+        self.assertEqual(status.deadline, datetime(2026, 1, 13, 11, 0))
+
+    def test_policy_added_while_waiting_starts_paused(self):
+        ticket = self._logged_ticket(priority="1")
+        self._move(ticket, self.stage_waiting, datetime(2026, 1, 12, 9, 0))
+        with self._at(datetime(2026, 1, 12, 13, 0)):
+            ticket.priority = "0"
+        status = self._status(ticket, self.sla_low)
+        self.assertEqual(status.paused_since, datetime(2026, 1, 12, 9, 0))
+        self.assertFalse(status.deadline)
+        self._move(ticket, self.stage_progress, datetime(2026, 1, 13, 9, 0))
+        self.assertEqual(status.paused_hours, 8.0)
+        self.assertEqual(status.deadline, datetime(2026, 1, 13, 11, 0))
+
+    def _notes(self, ticket):
+        return ticket.message_ids.filtered(
+            lambda message: message.subtype_id == self.env.ref("mail.mt_note")
+        )
+
+    def test_closing_note_before_and_after_deadline(self):
+        early, late = self._ticket(), self._ticket()
+        with self._at(datetime(2026, 1, 12, 8, 30)):  # Monday 9:30 local
+            early.stage_id = self.stage_solved
+        self.assertIn(
+            "Closed 02:30 working hours before the deadline of the SLA policy Low 4h.",
+            self._notes(early).body,
+        )
+        with self._at(datetime(2026, 1, 13, 8, 15)):  # Tuesday 9:15 local
+            late.stage_id = self.stage_solved
+        # Monday 12-17 and Tuesday 9-9:15 local.
+        self.assertIn(
+            "Closed 05:15 working hours after the deadline of the SLA policy Low 4h.",
+            self._notes(late).body,
+        )
+        with self._at(datetime(2026, 1, 13, 8, 30)):
+            late.stage_id = self.stage_progress
+            late.stage_id = self.stage_solved
+        self.assertEqual(len(self._notes(late)), 1, "a failure is settled once")
+
+    def test_no_closing_note_without_deadline(self):
+        ticket = self._ticket(priority="2")
+        with self._at(datetime(2026, 1, 12, 8, 30)):
+            ticket.stage_id = self.stage_solved
+        self.assertFalse(self._notes(ticket))
+
+    def test_answer_expected_in_customer_time_zone(self):
+        ticket = self._ticket()
+        # Babel separates the hour from AM/PM with a narrow no-break space
+        # in recent versions.
+        self.assertEqual(
+            ticket.sla_answer_expected.replace("\u202f", " "),
+            "Monday, January 12, 2026, 12:00 PM (Europe/Brussels)",
+        )
+        self.customer.tz = "America/New_York"
+        self.assertEqual(
+            ticket.sla_answer_expected.replace("\u202f", " "),
+            "Monday, January 12, 2026, 6:00 AM (America/New_York)",
+        )
+        # the template as shipped, whatever a database made of it
+        convert_file(
+            self.env,
+            "helpdesk_intake",
+            "data/mail_template_data.xml",
+            {},
+            mode="init",
+        )
+        template = self.env.ref("helpdesk_intake.mail_template_ticket_ack")
+        body = template._render_field("body_html", ticket.ids)[ticket.id]
+        self.assertIn("You can expect an answer by", body)
+        self.assertIn("(America/New_York)", body)
+
+        no_policy = self._ticket(priority="2")
+        self.assertFalse(no_policy.sla_answer_expected)
+        body = template._render_field("body_html", no_policy.ids)[no_policy.id]
+        self.assertNotIn("You can expect an answer", body)

@@ -5,12 +5,18 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.fields import Domain
 from odoo.tools import get_lang, html2plaintext, is_html_empty
 
 from odoo.addons.mail.tools.discuss import Store
 
 TICKET_COMMAND = "/ticket"
 TICKET_COMMAND_PREFIX = re.compile(r"^\s*/ticket(?=\s|$)", re.IGNORECASE)
+SEARCH_COMMAND = "/search_tickets"
+SEARCH_COMMAND_PREFIX = re.compile(r"^\s*/search_tickets(?=\s|$)", re.IGNORECASE)
+SEARCH_PAGE_SIZE = 10
+# "#25" and "25" both name the ticket of reference 25.
+TICKET_REFERENCE = re.compile(r"^#?(\d+)$")
 # Joins, leaves and other system notices stay out of the transcript.
 SYSTEM_MESSAGE_TYPES = ("notification", "user_notification")
 HELPDESK_USER_GROUP = "helpdesk_intake.group_helpdesk_user"
@@ -179,6 +185,85 @@ class DiscussChannel(models.Model):
         if self.env.user.has_group(HELPDESK_USER_GROUP):
             fields_to_store += self._helpdesk_tickets_store_fields()
         return fields_to_store
+
+    # ------------------------------------------------------------
+    # /search_tickets COMMAND
+    # ------------------------------------------------------------
+
+    def execute_command_search_tickets(self, **kwargs):
+        """List the tickets matching ``/search_tickets <words>`` to the
+        operator, ``SEARCH_PAGE_SIZE`` at a time from ``offset``."""
+        self.ensure_one()
+        self._helpdesk_check_ticket_command_access()
+        terms = SEARCH_COMMAND_PREFIX.sub("", kwargs.get("body") or "", count=1)
+        terms = " ".join(terms.split())
+        if not terms:
+            message = self.env._(
+                "Search tickets by reference, title or customer with: "
+                "%(pre_start)s%(command)s %(i_start)swords%(i_end)s%(pre_end)s",
+                command=SEARCH_COMMAND,
+                pre_start=Markup("<pre>"),
+                pre_end=Markup("</pre>"),
+                i_start=Markup("<i>"),
+                i_end=Markup("</i>"),
+            )
+        elif not self.env["helpdesk.ticket"].has_access("read"):
+            message = self.env._("Only helpdesk users can search tickets.")
+        else:
+            try:
+                offset = max(int(kwargs.get("offset") or 0), 0)
+            except (TypeError, ValueError):
+                offset = 0
+            message = self._helpdesk_search_tickets_message(terms, offset)
+        self.env.user._bus_send_transient_message(self, message)
+
+    @api.model
+    def _helpdesk_ticket_search_domain(self, terms):
+        """Tickets where every word is in the title or names the customer
+        (name or email), or is the ticket's reference."""
+        word_domains = []
+        for word in terms.split():
+            word_domain = Domain.OR(
+                [
+                    [("name", "ilike", word)],
+                    [("partner_name", "ilike", word)],
+                    [("partner_email", "ilike", word)],
+                    [("partner_id", "ilike", word)],
+                ]
+            )
+            if reference := TICKET_REFERENCE.match(word):
+                word_domain |= Domain("ref", "=", reference.group(1))
+            word_domains.append(word_domain)
+        return Domain.AND(word_domains)
+
+    def _helpdesk_search_tickets_message(self, terms, offset):
+        # The operator's own rights: they see the tickets they may read.
+        tickets = self.env["helpdesk.ticket"].search(
+            self._helpdesk_ticket_search_domain(terms),
+            offset=offset,
+            limit=SEARCH_PAGE_SIZE + 1,
+            order="is_closed, id desc",
+        )
+        if not tickets:
+            if offset:
+                return self.env._("No more tickets match “%(terms)s”.", terms=terms)
+            return self.env._("No ticket matches “%(terms)s”.", terms=terms)
+        shown = tickets[:SEARCH_PAGE_SIZE]
+        lines = Markup("").join(
+            Markup("<li>%s — %s</li>")
+            % (ticket._helpdesk_backend_link(), ticket.stage_id.name or "")
+            for ticket in shown
+        )
+        message = Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._("Tickets matching “%(terms)s”:", terms=terms),
+            lines,
+        )
+        if len(tickets) > SEARCH_PAGE_SIZE:
+            message += Markup(
+                '<p><a href="#" class="o_helpdesk_search_more" '
+                'data-terms="%s" data-offset="%s">%s</a></p>'
+            ) % (terms, offset + SEARCH_PAGE_SIZE, self.env._("Load more"))
+        return message
 
     # ------------------------------------------------------------
     # TICKET VALUES

@@ -157,6 +157,7 @@ class DiscussChannel(models.Model):
                 "name": title,
             }
         )
+        self._helpdesk_log_ticket_note(ticket)
         self._helpdesk_send_tickets_to_store()
         if team:
             return self.env._(
@@ -169,6 +170,24 @@ class DiscussChannel(models.Model):
             "the tickets of this live chat channel.",
             ticket=ticket._get_html_link(),
             team=fallback_team.display_name,
+        )
+
+    def _helpdesk_log_ticket_note(self, ticket, author=None):
+        """Leave in the conversation a trace of ``ticket`` for its operators.
+
+        A log, not a post: Odoo sends posts to every member, the visitor
+        included. As an internal note of type notification, the visitor's
+        own fetches (``mail.message`` hides internal notes from non-employees)
+        and transcripts (which skip notifications) leave it out."""
+        self.ensure_one()
+        body = Markup("<p>%s</p>") % self.env._(
+            "Ticket %(ticket)s created from this conversation.",
+            ticket=ticket._helpdesk_backend_link(),
+        )
+        # sudo: mail.message - the operator may not write on the channel's
+        # messages, the note carries only what they created.
+        return self.sudo()._message_log(
+            body=body, author_id=(author or self.env.user.partner_id).id
         )
 
     def _helpdesk_send_tickets_to_store(self):

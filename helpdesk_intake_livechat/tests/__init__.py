@@ -3,5 +3,6 @@ from . import test_helpdesk_team
 from . import test_search_tickets
 from . import test_security
 from . import test_ticket_command
+from . import test_ticket_trace
 from . import test_transcript
 from . import test_tour

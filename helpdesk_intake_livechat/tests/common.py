@@ -52,7 +52,12 @@ class HelpdeskLivechatCase(HelpdeskLivechatCommon, HttpCase):
             {
                 "thread_model": "discuss.channel",
                 "thread_id": channel.id,
-                "post_data": {"body": body, "message_type": "comment", **post_data},
+                "post_data": {
+                    "body": body,
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                    **post_data,
+                },
             },
         )
         return self.env["mail.message"].browse(data["message_id"])

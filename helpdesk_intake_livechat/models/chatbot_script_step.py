@@ -80,7 +80,7 @@ class ChatbotScriptStep(models.Model):
             return Ticket.browse(), refusal
         values["name"] = self._chatbot_ticket_title(discuss_channel)
         ticket = Ticket.create(values)
-        discuss_channel._helpdesk_log_ticket_note(
+        discuss_channel._helpdesk_ticket_created(
             ticket, author=self.chatbot_script_id.operator_partner_id
         )
         return ticket, None

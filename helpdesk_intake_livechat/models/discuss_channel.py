@@ -21,6 +21,13 @@ TICKET_REFERENCE = re.compile(r"^#?(\d+)$")
 SYSTEM_MESSAGE_TYPES = ("notification", "user_notification")
 HELPDESK_USER_GROUP = "helpdesk_intake.group_helpdesk_user"
 LIVECHAT_USER_GROUP = "im_livechat.im_livechat_group_user"
+# Limits of the files a ticket takes from its conversation: the website
+# form's system parameters and defaults, read by name.
+ATTACHMENT_LIMITS = (
+    ("helpdesk_intake_website.max_attachments", 5),
+    ("helpdesk_intake_website.max_attachment_size", 10),
+)
+MEGABYTE = 1024 * 1024
 # Time zone of a helpdesk transcript: in the context, it turns Odoo's channel
 # history into the transcript of a ticket (Odoo's /lead keeps its own).
 TRANSCRIPT_TZ_CONTEXT_KEY = "helpdesk_transcript_tz"
@@ -157,7 +164,7 @@ class DiscussChannel(models.Model):
                 "name": title,
             }
         )
-        self._helpdesk_log_ticket_note(ticket)
+        self._helpdesk_ticket_created(ticket)
         self._helpdesk_send_tickets_to_store()
         if team:
             return self.env._(
@@ -172,18 +179,58 @@ class DiscussChannel(models.Model):
             team=fallback_team.display_name,
         )
 
-    def _helpdesk_log_ticket_note(self, ticket, author=None):
+    def _helpdesk_ticket_created(self, ticket, author=None):
+        """What follows the creation of ``ticket`` from this conversation,
+        whoever made it (``author``: the current user's partner by default):
+        the files of the chat go with the ticket, a note stays here."""
+        self.ensure_one()
+        skipped = self._helpdesk_copy_attachments(ticket)
+        return self._helpdesk_log_ticket_note(ticket, skipped, author)
+
+    def _helpdesk_copy_attachments(self, ticket):
+        """Copy the files sent in the conversation onto ``ticket``, within the
+        limits of the website form; return those left out (still in the
+        conversation and linked from the transcript)."""
+        # sudo: ir.attachment - the files of the whole conversation, whoever
+        # turns it into a ticket; they land on a ticket of the helpdesk.
+        attachments = self.sudo().message_ids.attachment_ids.sorted("id")
+        max_count, max_size = self._helpdesk_attachment_limits()
+        kept = attachments.filtered(lambda a: a.file_size <= max_size)[:max_count]
+        for attachment in kept:
+            attachment.copy({"res_model": ticket._name, "res_id": ticket.id})
+        return attachments - kept
+
+    @api.model
+    def _helpdesk_attachment_limits(self):
+        """(count, size in bytes): the website form's limits, through its
+        system parameters (this addon works without the website)."""
+        params = self.env["ir.config_parameter"].sudo()
+        limits = []
+        for key, default in ATTACHMENT_LIMITS:
+            try:
+                limits.append(int(params.get_param(key) or default))
+            except ValueError:
+                limits.append(default)
+        max_count, max_size_mb = limits
+        return max_count, max_size_mb * MEGABYTE
+
+    def _helpdesk_log_ticket_note(self, ticket, skipped, author=None):
         """Leave in the conversation a trace of ``ticket`` for its operators.
 
         A log, not a post: Odoo sends posts to every member, the visitor
         included. As an internal note of type notification, the visitor's
         own fetches (``mail.message`` hides internal notes from non-employees)
         and transcripts (which skip notifications) leave it out."""
-        self.ensure_one()
         body = Markup("<p>%s</p>") % self.env._(
             "Ticket %(ticket)s created from this conversation.",
             ticket=ticket._helpdesk_backend_link(),
         )
+        if skipped:
+            body += Markup("<p>%s</p>") % self.env._(
+                "Files left in the conversation, over the limits of the ticket "
+                "form: %(names)s",
+                names=", ".join(skipped.mapped("name")),
+            )
         # sudo: mail.message - the operator may not write on the channel's
         # messages, the note carries only what they created.
         return self.sudo()._message_log(

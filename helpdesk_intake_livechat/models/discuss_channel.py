@@ -6,8 +6,9 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
-from odoo.tools import get_lang, html2plaintext, is_html_empty
+from odoo.tools import email_normalize, get_lang, html2plaintext, is_html_empty
 
+from odoo.addons.helpdesk_intake.tools import TITLE_MAX_LENGTH, ticket_title
 from odoo.addons.mail.tools.discuss import Store
 
 TICKET_COMMAND = "/ticket"
@@ -28,6 +29,7 @@ ATTACHMENT_LIMITS = (
     ("helpdesk_intake_website.max_attachment_size", 10),
 )
 MEGABYTE = 1024 * 1024
+VISITOR_TICKETS_LIMIT = 5
 # Time zone of a helpdesk transcript: in the context, it turns Odoo's channel
 # history into the transcript of a ticket (Odoo's /lead keeps its own).
 TRANSCRIPT_TZ_CONTEXT_KEY = "helpdesk_transcript_tz"
@@ -244,7 +246,76 @@ class DiscussChannel(models.Model):
             ).bus_send()
 
     def _helpdesk_tickets_store_fields(self):
-        return [Store.Many("helpdesk_ticket_ids", ["display_name"])]
+        return [
+            Store.Many("helpdesk_ticket_ids", ["display_name"]),
+            Store.Many(
+                "helpdesk_visitor_ticket_ids",
+                ["display_name"],
+                value=lambda channel: channel._helpdesk_visitor_open_tickets(),
+            ),
+        ]
+
+    def _helpdesk_visitor_open_tickets(self):
+        """The visitor's latest open tickets (``VISITOR_TICKETS_LIMIT``), by
+        their contact or the email they gave in the chat, those of this
+        conversation aside: the side panel lists them apart."""
+        self.ensure_one()
+        # sudo: im_livechat.channel.member.history - who the visitor is.
+        visitors = self.sudo().livechat_customer_history_ids
+        partners = visitors.partner_id.filtered(lambda p: not p.is_public)
+        # sudo: mail.message - the visitor's answer to the chatbot.
+        answers = self.sudo()._chatbot_find_customer_values_in_messages(
+            {"question_email": "email"}
+        )
+        emails = {
+            email_normalize(email)
+            for email in [answers.get("email"), *visitors.guest_id.mapped("email")]
+            if email and email_normalize(email)
+        }
+        customer_domains = (
+            [Domain("partner_id", "child_of", partners.ids)] if partners else []
+        )
+        customer_domains += [
+            Domain("partner_email", "=ilike", email) for email in emails
+        ]
+        if not customer_domains:
+            return self.env["helpdesk.ticket"]
+        # The operator's own rights: the tickets they may read.
+        return self.env["helpdesk.ticket"].search(
+            Domain.OR(customer_domains)
+            & Domain("is_closed", "=", False)
+            & Domain("origin_channel_id", "!=", self.id),
+            limit=VISITOR_TICKETS_LIMIT,
+            order="id desc",
+        )
+
+    def helpdesk_ticket_title_suggestion(self):
+        """The title the Create Ticket dialog proposes: the first line of the
+        visitor's first message."""
+        self.ensure_one()
+        self._helpdesk_check_ticket_command_access()
+        # sudo: im_livechat.channel.member.history, mail.message - who the
+        # visitor is, and what they wrote.
+        visitors = self.sudo().livechat_customer_history_ids
+        visitor_messages = (
+            self.sudo()
+            .message_ids.filtered(
+                lambda m: (
+                    m.message_type == "comment"
+                    and (
+                        m.author_guest_id & visitors.guest_id
+                        or m.author_id & visitors.partner_id
+                    )
+                    and not is_html_empty(m.body)
+                )
+            )
+            .sorted("id")
+        )
+        for message in visitor_messages[:1]:
+            for line in html2plaintext(message.body).splitlines():
+                if line.strip():
+                    return ticket_title(line.strip(), TITLE_MAX_LENGTH)
+        return ""
 
     def _get_livechat_session_fields_to_store(self):
         fields_to_store = super()._get_livechat_session_fields_to_store()

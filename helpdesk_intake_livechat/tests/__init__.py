@@ -2,6 +2,7 @@ from . import test_chatbot
 from . import test_helpdesk_team
 from . import test_search_tickets
 from . import test_security
+from . import test_side_panel
 from . import test_ticket_attachments
 from . import test_ticket_command
 from . import test_ticket_trace

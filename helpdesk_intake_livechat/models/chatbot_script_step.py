@@ -79,7 +79,11 @@ class ChatbotScriptStep(models.Model):
         if refusal:
             return Ticket.browse(), refusal
         values["name"] = self._chatbot_ticket_title(discuss_channel)
-        return Ticket.create(values), None
+        ticket = Ticket.create(values)
+        discuss_channel._helpdesk_ticket_created(
+            ticket, author=self.chatbot_script_id.operator_partner_id
+        )
+        return ticket, None
 
     def _chatbot_ticket_title(self, discuss_channel):
         # sudo: chatbot.message - the visitor's own answers.

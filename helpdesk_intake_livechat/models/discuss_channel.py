@@ -5,16 +5,31 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import get_lang, html2plaintext, is_html_empty
+from odoo.fields import Domain
+from odoo.tools import email_normalize, get_lang, html2plaintext, is_html_empty
 
+from odoo.addons.helpdesk_intake.tools import TITLE_MAX_LENGTH, ticket_title
 from odoo.addons.mail.tools.discuss import Store
 
 TICKET_COMMAND = "/ticket"
 TICKET_COMMAND_PREFIX = re.compile(r"^\s*/ticket(?=\s|$)", re.IGNORECASE)
+SEARCH_COMMAND = "/search_tickets"
+SEARCH_COMMAND_PREFIX = re.compile(r"^\s*/search_tickets(?=\s|$)", re.IGNORECASE)
+SEARCH_PAGE_SIZE = 10
+# "#25" and "25" both name the ticket of reference 25.
+TICKET_REFERENCE = re.compile(r"^#?(\d+)$")
 # Joins, leaves and other system notices stay out of the transcript.
 SYSTEM_MESSAGE_TYPES = ("notification", "user_notification")
 HELPDESK_USER_GROUP = "helpdesk_intake.group_helpdesk_user"
 LIVECHAT_USER_GROUP = "im_livechat.im_livechat_group_user"
+# Limits of the files a ticket takes from its conversation: the website
+# form's system parameters and defaults, read by name.
+ATTACHMENT_LIMITS = (
+    ("helpdesk_intake_website.max_attachments", 5),
+    ("helpdesk_intake_website.max_attachment_size", 10),
+)
+MEGABYTE = 1024 * 1024
+VISITOR_TICKETS_LIMIT = 5
 # Time zone of a helpdesk transcript: in the context, it turns Odoo's channel
 # history into the transcript of a ticket (Odoo's /lead keeps its own).
 TRANSCRIPT_TZ_CONTEXT_KEY = "helpdesk_transcript_tz"
@@ -151,6 +166,7 @@ class DiscussChannel(models.Model):
                 "name": title,
             }
         )
+        self._helpdesk_ticket_created(ticket)
         self._helpdesk_send_tickets_to_store()
         if team:
             return self.env._(
@@ -165,6 +181,64 @@ class DiscussChannel(models.Model):
             team=fallback_team.display_name,
         )
 
+    def _helpdesk_ticket_created(self, ticket, author=None):
+        """What follows the creation of ``ticket`` from this conversation,
+        whoever made it (``author``: the current user's partner by default):
+        the files of the chat go with the ticket, a note stays here."""
+        self.ensure_one()
+        skipped = self._helpdesk_copy_attachments(ticket)
+        return self._helpdesk_log_ticket_note(ticket, skipped, author)
+
+    def _helpdesk_copy_attachments(self, ticket):
+        """Copy the files sent in the conversation onto ``ticket``, within the
+        limits of the website form; return those left out (still in the
+        conversation and linked from the transcript)."""
+        # sudo: ir.attachment - the files of the whole conversation, whoever
+        # turns it into a ticket; they land on a ticket of the helpdesk.
+        attachments = self.sudo().message_ids.attachment_ids.sorted("id")
+        max_count, max_size = self._helpdesk_attachment_limits()
+        kept = attachments.filtered(lambda a: a.file_size <= max_size)[:max_count]
+        for attachment in kept:
+            attachment.copy({"res_model": ticket._name, "res_id": ticket.id})
+        return attachments - kept
+
+    @api.model
+    def _helpdesk_attachment_limits(self):
+        """(count, size in bytes): the website form's limits, through its
+        system parameters (this addon works without the website)."""
+        params = self.env["ir.config_parameter"].sudo()
+        limits = []
+        for key, default in ATTACHMENT_LIMITS:
+            try:
+                limits.append(int(params.get_param(key) or default))
+            except ValueError:
+                limits.append(default)
+        max_count, max_size_mb = limits
+        return max_count, max_size_mb * MEGABYTE
+
+    def _helpdesk_log_ticket_note(self, ticket, skipped, author=None):
+        """Leave in the conversation a trace of ``ticket`` for its operators.
+
+        A log, not a post: Odoo sends posts to every member, the visitor
+        included. As an internal note of type notification, the visitor's
+        own fetches (``mail.message`` hides internal notes from non-employees)
+        and transcripts (which skip notifications) leave it out."""
+        body = Markup("<p>%s</p>") % self.env._(
+            "Ticket %(ticket)s created from this conversation.",
+            ticket=ticket._helpdesk_backend_link(),
+        )
+        if skipped:
+            body += Markup("<p>%s</p>") % self.env._(
+                "Files left in the conversation, over the limits of the ticket "
+                "form: %(names)s",
+                names=", ".join(skipped.mapped("name")),
+            )
+        # sudo: mail.message - the operator may not write on the channel's
+        # messages, the note carries only what they created.
+        return self.sudo()._message_log(
+            body=body, author_id=(author or self.env.user.partner_id).id
+        )
+
     def _helpdesk_send_tickets_to_store(self):
         if self.env.user.has_group(HELPDESK_USER_GROUP):
             Store(bus_channel=self.env.user).add(
@@ -172,13 +246,161 @@ class DiscussChannel(models.Model):
             ).bus_send()
 
     def _helpdesk_tickets_store_fields(self):
-        return [Store.Many("helpdesk_ticket_ids", ["display_name"])]
+        return [
+            Store.Many("helpdesk_ticket_ids", ["display_name"]),
+            Store.Many(
+                "helpdesk_visitor_ticket_ids",
+                ["display_name"],
+                value=lambda channel: channel._helpdesk_visitor_open_tickets(),
+            ),
+        ]
+
+    def _helpdesk_visitor_open_tickets(self):
+        """The visitor's latest open tickets (``VISITOR_TICKETS_LIMIT``), by
+        their contact or the email they gave in the chat, those of this
+        conversation aside: the side panel lists them apart."""
+        self.ensure_one()
+        # sudo: im_livechat.channel.member.history - who the visitor is.
+        visitors = self.sudo().livechat_customer_history_ids
+        partners = visitors.partner_id.filtered(lambda p: not p.is_public)
+        # sudo: mail.message - the visitor's answer to the chatbot.
+        answers = self.sudo()._chatbot_find_customer_values_in_messages(
+            {"question_email": "email"}
+        )
+        emails = {
+            email_normalize(email)
+            for email in [answers.get("email"), *visitors.guest_id.mapped("email")]
+            if email and email_normalize(email)
+        }
+        customer_domains = (
+            [Domain("partner_id", "child_of", partners.ids)] if partners else []
+        )
+        customer_domains += [
+            Domain("partner_email", "=ilike", email) for email in emails
+        ]
+        if not customer_domains:
+            return self.env["helpdesk.ticket"]
+        # The operator's own rights: the tickets they may read.
+        return self.env["helpdesk.ticket"].search(
+            Domain.OR(customer_domains)
+            & Domain("is_closed", "=", False)
+            & Domain("origin_channel_id", "!=", self.id),
+            limit=VISITOR_TICKETS_LIMIT,
+            order="id desc",
+        )
+
+    def helpdesk_ticket_title_suggestion(self):
+        """The title the Create Ticket dialog proposes: the first line of the
+        visitor's first message."""
+        self.ensure_one()
+        self._helpdesk_check_ticket_command_access()
+        # sudo: im_livechat.channel.member.history, mail.message - who the
+        # visitor is, and what they wrote.
+        visitors = self.sudo().livechat_customer_history_ids
+        visitor_messages = (
+            self.sudo()
+            .message_ids.filtered(
+                lambda m: (
+                    m.message_type == "comment"
+                    and (
+                        m.author_guest_id & visitors.guest_id
+                        or m.author_id & visitors.partner_id
+                    )
+                    and not is_html_empty(m.body)
+                )
+            )
+            .sorted("id")
+        )
+        for message in visitor_messages[:1]:
+            for line in html2plaintext(message.body).splitlines():
+                if line.strip():
+                    return ticket_title(line.strip(), TITLE_MAX_LENGTH)
+        return ""
 
     def _get_livechat_session_fields_to_store(self):
         fields_to_store = super()._get_livechat_session_fields_to_store()
         if self.env.user.has_group(HELPDESK_USER_GROUP):
             fields_to_store += self._helpdesk_tickets_store_fields()
         return fields_to_store
+
+    # ------------------------------------------------------------
+    # /search_tickets COMMAND
+    # ------------------------------------------------------------
+
+    def execute_command_search_tickets(self, **kwargs):
+        """List the tickets matching ``/search_tickets <words>`` to the
+        operator, ``SEARCH_PAGE_SIZE`` at a time from ``offset``."""
+        self.ensure_one()
+        self._helpdesk_check_ticket_command_access()
+        terms = SEARCH_COMMAND_PREFIX.sub("", kwargs.get("body") or "", count=1)
+        terms = " ".join(terms.split())
+        if not terms:
+            message = self.env._(
+                "Search tickets by reference, title or customer with: "
+                "%(pre_start)s%(command)s %(i_start)swords%(i_end)s%(pre_end)s",
+                command=SEARCH_COMMAND,
+                pre_start=Markup("<pre>"),
+                pre_end=Markup("</pre>"),
+                i_start=Markup("<i>"),
+                i_end=Markup("</i>"),
+            )
+        elif not self.env["helpdesk.ticket"].has_access("read"):
+            message = self.env._("Only helpdesk users can search tickets.")
+        else:
+            try:
+                offset = max(int(kwargs.get("offset") or 0), 0)
+            except (TypeError, ValueError):
+                offset = 0
+            message = self._helpdesk_search_tickets_message(terms, offset)
+        self.env.user._bus_send_transient_message(self, message)
+
+    @api.model
+    def _helpdesk_ticket_search_domain(self, terms):
+        """Tickets where every word is in the title or names the customer
+        (name or email), or is the ticket's reference."""
+        word_domains = []
+        for word in terms.split():
+            word_domain = Domain.OR(
+                [
+                    [("name", "ilike", word)],
+                    [("partner_name", "ilike", word)],
+                    [("partner_email", "ilike", word)],
+                    [("partner_id", "ilike", word)],
+                ]
+            )
+            if reference := TICKET_REFERENCE.match(word):
+                word_domain |= Domain("ref", "=", reference.group(1))
+            word_domains.append(word_domain)
+        return Domain.AND(word_domains)
+
+    def _helpdesk_search_tickets_message(self, terms, offset):
+        # The operator's own rights: they see the tickets they may read.
+        tickets = self.env["helpdesk.ticket"].search(
+            self._helpdesk_ticket_search_domain(terms),
+            offset=offset,
+            limit=SEARCH_PAGE_SIZE + 1,
+            order="is_closed, id desc",
+        )
+        if not tickets:
+            if offset:
+                return self.env._("No more tickets match “%(terms)s”.", terms=terms)
+            return self.env._("No ticket matches “%(terms)s”.", terms=terms)
+        shown = tickets[:SEARCH_PAGE_SIZE]
+        lines = Markup("").join(
+            Markup("<li>%s — %s</li>")
+            % (ticket._helpdesk_backend_link(), ticket.stage_id.name or "")
+            for ticket in shown
+        )
+        message = Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._("Tickets matching “%(terms)s”:", terms=terms),
+            lines,
+        )
+        if len(tickets) > SEARCH_PAGE_SIZE:
+            message += Markup(
+                '<p><a href="#" class="o_helpdesk_search_more" '
+                'data-terms="%s" data-offset="%s">%s</a></p>'
+            ) % (terms, offset + SEARCH_PAGE_SIZE, self.env._("Load more"))
+        return message
 
     # ------------------------------------------------------------
     # TICKET VALUES

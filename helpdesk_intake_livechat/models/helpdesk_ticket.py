@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
@@ -42,6 +44,18 @@ class HelpdeskTicket(models.Model):
                     "You cannot link a ticket to a conversation you cannot read."
                 )
             )
+
+    def _helpdesk_backend_url(self):
+        """The ticket in the Helpdesk app, menu included."""
+        self.ensure_one()
+        return f"/odoo/action-helpdesk_intake.helpdesk_ticket_action/{self.id}"
+
+    def _helpdesk_backend_link(self):
+        # data-oe-model/id: Discuss opens the ticket in the app on click.
+        self.ensure_one()
+        return Markup(
+            '<a href="%s" data-oe-model="helpdesk.ticket" data-oe-id="%s">%s</a>'
+        ) % (self._helpdesk_backend_url(), self.id, self.display_name)
 
     def action_open_origin_channel(self):
         """Open the conversation of the ticket in a chat window."""

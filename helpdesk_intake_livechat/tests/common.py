@@ -6,7 +6,7 @@ from odoo.tests import HttpCase
 
 from odoo.addons.helpdesk_intake.tests.common import HelpdeskIntakeCommon
 
-CALL_KW_TICKET = "/web/dataset/call_kw/discuss.channel/execute_command_ticket"
+CALL_KW = "/web/dataset/call_kw/discuss.channel/"
 
 
 class HelpdeskLivechatCommon(HelpdeskIntakeCommon):
@@ -52,20 +52,29 @@ class HelpdeskLivechatCase(HelpdeskLivechatCommon, HttpCase):
             {
                 "thread_model": "discuss.channel",
                 "thread_id": channel.id,
-                "post_data": {"body": body, "message_type": "comment", **post_data},
+                "post_data": {
+                    "body": body,
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                    **post_data,
+                },
             },
         )
         return self.env["mail.message"].browse(data["message_id"])
 
     def call_ticket_command(self, channel, body):
         """Run the command through the route the Discuss composer calls."""
+        return self.call_channel_method(channel, "execute_command_ticket", body=body)
+
+    def call_channel_method(self, channel, method, **kwargs):
+        """Call ``method`` of ``channel`` as the web client does."""
         return self.make_jsonrpc_request(
-            CALL_KW_TICKET,
+            CALL_KW + method,
             {
                 "model": "discuss.channel",
-                "method": "execute_command_ticket",
+                "method": method,
                 "args": [channel.ids],
-                "kwargs": {"body": body},
+                "kwargs": kwargs,
             },
         )
 

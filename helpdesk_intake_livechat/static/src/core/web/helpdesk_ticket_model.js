@@ -1,7 +1,5 @@
 import {fields, Record} from "@mail/core/common/record";
 
-import {router} from "@web/core/browser/router";
-
 export class HelpdeskTicket extends Record {
     static id = "id";
     static _name = "helpdesk.ticket";
@@ -10,9 +8,10 @@ export class HelpdeskTicket extends Record {
     id;
     /** @type {string} */
     display_name;
+    // The ticket in the Helpdesk app, its menu included.
     href = fields.Attr("", {
         compute() {
-            return router.stateToUrl({model: "helpdesk.ticket", resId: this.id});
+            return `/odoo/action-helpdesk_intake.helpdesk_ticket_action/${this.id}`;
         },
     });
 

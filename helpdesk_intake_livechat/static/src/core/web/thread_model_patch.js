@@ -7,5 +7,6 @@ patch(Thread.prototype, {
     setup() {
         super.setup();
         this.helpdesk_ticket_ids = fields.Many("helpdesk.ticket");
+        this.helpdesk_visitor_ticket_ids = fields.Many("helpdesk.ticket");
     },
 });

@@ -1,7 +1,7 @@
 {
     "name": "Helpdesk Intake Website Form",
     "summary": "A published, customizable website ticket form per helpdesk team",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/helpdesk-intake/helpdesk-intake",
     "author": "Helpdesk Intake Contributors",

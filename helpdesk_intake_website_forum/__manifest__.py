@@ -2,7 +2,7 @@
     "name": "Helpdesk Intake Website Forum",
     "summary": "A forum per helpdesk team whose pages lead visitors to the team's "
     "ticket form",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/helpdesk-intake/helpdesk-intake",
     "author": "Helpdesk Intake Contributors",
@@ -16,12 +16,16 @@
         "views/helpdesk_ticket_views.xml",
         "views/forum_post_views.xml",
         "views/website_forum_templates.xml",
+        "views/helpdesk_help_templates.xml",
         "wizards/helpdesk_ticket_forum_share_views.xml",
     ],
     "demo": [
         "demo/helpdesk_demo.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "helpdesk_intake_website_forum/static/src/interactions/**/*",
+        ],
         "web.assets_tests": [
             "helpdesk_intake_website_forum/static/tests/tours/**/*",
         ],

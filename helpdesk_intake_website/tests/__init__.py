@@ -1,3 +1,4 @@
+from . import test_editor_save
 from . import test_form_fields
 from . import test_form_properties
 from . import test_security

@@ -5,6 +5,8 @@ class ForumPost(models.Model):
     _name = "forum.post"
     _inherit = "forum.post"
 
+    # the suggestions of the teams' help pages and ticket forms search titles
+    name = fields.Char(index="trigram")
     helpdesk_ticket_ids = fields.One2many(
         "helpdesk.ticket",
         "forum_post_id",

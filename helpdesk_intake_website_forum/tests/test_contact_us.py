@@ -40,7 +40,11 @@ class TestContactUs(HelpdeskForumCommon):
 
         self.assertEqual(
             self.form_prefill(link),
-            {"team_id": self.team.id, "name": "How do I return a damaged lamp?"},
+            {
+                "team_id": self.team.id,
+                "name": "How do I return a damaged lamp?",
+                "helpdesk_suggest_url": f"{self.team.website_url}/suggest",
+            },
         )
 
     def test_prefilled_subject_survives_the_form_script(self):

@@ -72,8 +72,8 @@ class TestTeamForum(HelpdeskForumCase):
         self.assertEqual(action["params"]["website_id"], self.website.id)
         return action["params"]["path"]
 
-    def test_go_to_website_opens_the_forum_first(self):
-        self.assertEqual(self.go_to_website(), self.forum._compute_website_url())
+    def test_go_to_website_opens_the_help_page_first(self):
+        self.assertEqual(self.go_to_website(), f"{self.team.website_url}/help")
         self.assertTrue(self.team.help_center_published)
 
     def test_go_to_website_falls_back_to_the_form(self):
@@ -90,9 +90,7 @@ class TestTeamForum(HelpdeskForumCase):
                 self.assertEqual(self.go_to_website(), form_url)
                 self.assertTrue(self.team.help_center_published)
                 record[field] = shown
-                self.assertEqual(
-                    self.go_to_website(), self.forum._compute_website_url()
-                )
+                self.assertEqual(self.go_to_website(), f"{form_url}/help")
 
     def test_go_to_website_without_form(self):
         team = self.env["helpdesk.team"].create(

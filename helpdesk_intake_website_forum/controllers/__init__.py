@@ -1,0 +1,2 @@
+from . import help_center
+from . import website_form

@@ -1,0 +1,1 @@
+from .help_search import help_search_words

@@ -42,7 +42,8 @@ class HelpdeskMailgate(http.Controller):
         length = request.httprequest.content_length or 0
         if length > self._helpdesk_mailgate_max_bytes(env):
             return self._helpdesk_mailgate_answer(413, "email too large")
-        raw = request.httprequest.get_data(cache=False)
+        # kept: Odoo runs the request again after a concurrency error
+        raw = request.httprequest.get_data()
         if not raw.strip():
             return self._helpdesk_mailgate_answer(400, "empty email")
         try:

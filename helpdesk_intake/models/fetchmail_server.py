@@ -1,4 +1,5 @@
 import logging
+import time
 from imaplib import IMAP4, IMAP4_SSL
 
 from odoo import fields, models
@@ -15,6 +16,10 @@ _logger = logging.getLogger(__name__)
 HELPDESK_MODEL = "helpdesk.ticket"
 # Tries of an email that another process is storing at the same moment.
 CONCURRENCY_TRIES = 3
+# Seconds one fetch of a server may take: well within the time limits of
+# Odoo's workers (120 s by default), which kill a longer "Fetch Now"; what
+# is left waits for the next run.
+FETCH_SECONDS = 30
 
 
 class PeekIMAP4(OdooIMAP4):
@@ -82,6 +87,7 @@ class FetchmailServer(models.Model):
             return None
         name = server.name  # not read again after the commits
         count = failed = 0
+        deadline = time.monotonic() + FETCH_SECONDS
         connection = message_cr = None
         result = None
         try:
@@ -102,7 +108,7 @@ class FetchmailServer(models.Model):
                     connection.handled_message(num)
                 else:
                     failed += 1
-                if count >= batch_limit:
+                if count >= batch_limit or time.monotonic() > deadline:
                     break
             server.error_date = False
             server.error_message = False

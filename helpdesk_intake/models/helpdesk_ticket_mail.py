@@ -692,8 +692,9 @@ class HelpdeskTicket(models.Model):
     def _quarantine_email(self, team, raw, error):
         """Keep an email the gateway failed on as a ticket of ``team``."""
         headers = raw_headers(raw)
-        subject = header_text(headers.get("Subject", "")).strip()
-        senders = email_split(header_text(headers.get("From", "")))
+        # PostgreSQL stores no NUL character, which broken emails may hold
+        subject = header_text(headers.get("Subject", "")).replace("\x00", "").strip()
+        senders = email_split(header_text(headers.get("From", "")).replace("\x00", ""))
         ticket = self.with_context(helpdesk_auto_generated_email=True).create(
             {
                 "name": self.env._(

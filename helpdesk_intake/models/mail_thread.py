@@ -147,8 +147,10 @@ class MailThread(models.AbstractModel):
         Ticket = self.env["helpdesk.ticket"]
         if not any(route[0] == Ticket._name for route in routes or ()):
             return super()._message_route_process(message, message_dict, routes)
+        # what the ticket and its chatter get is the content behind the
+        # wrappers of mail clients, within the team's size limit
         routes, refused = Ticket._helpdesk_read_content(message, message_dict, routes)
         thread_id = super()._message_route_process(message, message_dict, routes)
-        if refused and thread_id:
+        if refused and thread_id and routes[-1][0] == Ticket._name:
             Ticket.sudo().browse(thread_id)._helpdesk_note_refused_files(refused)
         return thread_id

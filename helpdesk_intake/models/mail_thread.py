@@ -201,8 +201,10 @@ class MailThread(models.AbstractModel):
             return super()._message_route_process(message, message_dict, routes)
         if not self.env.context.get("helpdesk_no_quarantine"):
             self = self.with_context(helpdesk_quarantine_keeps=True)
+        # what the ticket and its chatter get is the content behind the
+        # wrappers of mail clients, within the team's size limit
         routes, refused = Ticket._helpdesk_read_content(message, message_dict, routes)
         thread_id = super()._message_route_process(message, message_dict, routes)
-        if refused and thread_id:
+        if refused and thread_id and routes[-1][0] == Ticket._name:
             Ticket.sudo().browse(thread_id)._helpdesk_note_refused_files(refused)
         return thread_id

@@ -348,10 +348,10 @@ def _expand_attached_email(part, result, depth):
         for name in ("From", "Date", "Subject", "To")
         if attached.get(name)
     )
-    original = _file_part(
-        _as_bytes(attached),
-        f"{attached.get('Subject') or 'forwarded'}"[:100].replace("/", "-") + ".eml",
+    name = part.get_filename() or (
+        f"{attached.get('Subject') or 'forwarded'}"[:100].replace("/", "-") + ".eml"
     )
+    original = _file_part(_as_bytes(attached), name)
     content = _expand_part(attached, result, depth + 1)
     if result.forwarded is None:
         result.forwarded = content

@@ -222,8 +222,12 @@ class HelpdeskCustomerPortal(portal.CustomerPortal):
             and request.env.user.share
             and document_sudo.team_id.privacy_visibility != "portal"
         ):
-            # the link of an email sent while the team was open to portal
-            # users no longer opens the ticket
+            # The team keeps its tickets out of the portal, links of its
+            # emails included. Only the valid token of the link gets here (no
+            # portal user may read the ticket): opening it still proves the
+            # customer's address, so that they follow the ticket's replies.
+            if document_sudo.customer_unverified:
+                document_sudo._verify_customer()
             raise AccessError(request.env._("This ticket is not shared."))
         return document_sudo
 

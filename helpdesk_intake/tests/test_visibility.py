@@ -250,3 +250,19 @@ class TestTeamVisibility(HttpCase, HelpdeskIntakeCommon):
                     or "/mail/view" in mail["body"],
                     visibility == "portal",
                 )
+
+    def test_link_proves_the_address_in_an_internal_team(self):
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Typed by an anonymous visitor",
+                "team_id": self.team_internal.id,
+                "partner_id": self.customer.id,
+                "customer_unverified": True,
+            }
+        )
+        self.assertNotIn(self.customer, ticket.message_partner_ids)
+        self.authenticate(None, None)
+        response = self.url_open(ticket.get_portal_url())
+        self.assertNotIn(ticket.name, response.text)
+        self.assertFalse(ticket.customer_unverified)
+        self.assertIn(self.customer, ticket.message_partner_ids)

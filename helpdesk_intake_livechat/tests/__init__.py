@@ -6,5 +6,6 @@ from . import test_side_panel
 from . import test_ticket_attachments
 from . import test_ticket_command
 from . import test_ticket_trace
-from . import test_transcript
 from . import test_tour
+from . import test_transcript
+from . import test_visibility

@@ -562,7 +562,11 @@ class ChatbotTicketCase(HelpdeskLivechatSecurityCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.ticket_team = cls.env["helpdesk.team"].create(
-            {"name": "Bot Tickets", "use_acknowledgement": True}
+            {
+                "name": "Bot Tickets",
+                "use_acknowledgement": True,
+                "privacy_visibility": "portal",
+            }
         )
         cls.script = cls.env["chatbot.script"].create({"title": "Support bot"})
         cls.step_email, cls.step_problem, cls.step_ticket, cls.step_goodbye = cls.env[
@@ -1078,6 +1082,7 @@ class TestRateLimitsSharedWithWebsiteForm(ChatbotTicketCase):
                 "name": "Web Support",
                 "website_id": self.env.ref("website.default_website").id,
                 "use_website_form": True,
+                "privacy_visibility": "portal",
             }
         )
 

@@ -39,7 +39,9 @@ class TestFormFields(TransactionCase):
         model = self.env["ir.model"]._get("helpdesk.ticket")
         # the properties come as the posted team's ones (test_form_properties)
         fields = self.safe - {"properties"}
-        self.assertEqual(set(model.get_authorized_fields("helpdesk.ticket", {})), fields)
+        self.assertEqual(
+            set(model.get_authorized_fields("helpdesk.ticket", {})), fields
+        )
         self.assertEqual(set(model._get_form_writable_fields()), fields)
 
     def test_page_template_inputs_are_safe(self):

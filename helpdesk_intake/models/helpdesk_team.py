@@ -21,6 +21,8 @@ AVAILABILITY_DAYS = 14
 
 # Period of the "% on time" of the team overview.
 SLA_RATE_DAYS = 30
+# Period of the "closed" tile of the team overview.
+CLOSED_RECENT_DAYS = 7
 
 DEFAULT_STAGE_XMLIDS = (
     "helpdesk_intake.stage_new",
@@ -159,6 +161,12 @@ class HelpdeskTeam(models.Model):
         compute="_compute_sla_stats",
         help="SLAs of the last 30 days reached in time, among those reached or failed.",
     )
+    sla_success_rate_display = fields.Char(
+        string="On Time",
+        compute="_compute_sla_stats",
+        help="The rate of SLAs on time, or a dash when none was reached or "
+        "failed in the last 30 days.",
+    )
 
     # Customer communication
     reply_to_closed = fields.Selection(
@@ -227,6 +235,9 @@ class HelpdeskTeam(models.Model):
     email_today_count = fields.Integer(compute="_compute_today_counts")
     livechat_today_count = fields.Integer(compute="_compute_today_counts")
     website_today_count = fields.Integer(compute="_compute_today_counts")
+    closed_recent_count = fields.Integer(
+        string="Closed in 7 Days", compute="_compute_closed_recent_count"
+    )
 
     # ------------------------------------------------------------
     # COMPUTES
@@ -326,6 +337,26 @@ class HelpdeskTeam(models.Model):
             team.sla_success_rate = (
                 100.0 * reached[team] / done[team] if done[team] else 0.0
             )
+            # a rate of nothing measured is no 0%
+            team.sla_success_rate_display = (
+                f"{round(team.sla_success_rate)}%" if done[team] else "\u2013"
+            )
+
+    def _compute_closed_recent_count(self):
+        since = fields.Datetime.now() - timedelta(days=CLOSED_RECENT_DAYS)
+        counts = dict(
+            self.env["helpdesk.ticket"]._read_group(
+                [
+                    ("team_id", "in", self.ids),
+                    ("is_closed", "=", True),
+                    ("close_date", ">=", since),
+                ],
+                ["team_id"],
+                ["__count"],
+            )
+        )
+        for team in self:
+            team.closed_recent_count = counts.get(team, 0)
 
     def write(self, vals):
         old_names = {team: team.name for team in self} if "name" in vals else {}
@@ -560,6 +591,12 @@ class HelpdeskTeam(models.Model):
 
     def action_view_urgent_tickets(self):
         return self._action_tickets([("is_closed", "=", False), ("priority", "=", "3")])
+
+    def action_view_closed_recent_tickets(self):
+        since = fields.Datetime.now() - timedelta(days=CLOSED_RECENT_DAYS)
+        return self._action_tickets(
+            [("is_closed", "=", True), ("close_date", ">=", since)]
+        )
 
     def action_view_sla_failed_tickets(self):
         return self._action_tickets(

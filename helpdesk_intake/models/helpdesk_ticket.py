@@ -212,6 +212,8 @@ class HelpdeskTicket(models.Model):
     _spam_idx = models.Index("(team_id, id) WHERE is_spam IS TRUE")
     # "Today" counters of the team overview.
     _create_date_idx = models.Index("(create_date)")
+    # "Closed in 7 days" tile of the team overview.
+    _closed_date_idx = models.Index("(close_date, team_id) WHERE is_closed IS TRUE")
     # One ticket per email, even when several workers fetch the same message.
     _email_message_id_uniq = models.UniqueIndex(
         "(email_message_id) WHERE email_message_id IS NOT NULL"

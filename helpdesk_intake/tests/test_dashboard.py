@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from odoo.tests import freeze_time, tagged
 
@@ -129,3 +129,87 @@ class TestDashboard(HelpdeskIntakeCommon):
             five.with_user(self.user_hd_agent).read(DASHBOARD_FIELDS)
         results = self._dashboard(five)
         self.assertEqual(len({tuple(values.items()) for values in results.values()}), 1)
+
+
+TILE_FIELDS = [
+    *DASHBOARD_FIELDS,
+    "sla_failed_count",
+    "sla_success_rate_display",
+    "closed_recent_count",
+]
+
+
+@tagged("post_install", "-at_install", "helpdesk_intake")
+class TestDashboardTiles(HelpdeskIntakeCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.teams = cls.env["helpdesk.team"].create(
+            [{"name": f"Tiles Team {index}"} for index in range(4)]
+        )
+        closed = cls.env["helpdesk.ticket"].create(
+            [
+                {"name": f"Closed {days}", "team_id": team.id, "stage_id": stage.id}
+                for team in cls.teams
+                for days, stage in (
+                    (1, cls.stage_solved),
+                    (6, cls.stage_cancelled),
+                    (8, cls.stage_solved),
+                )
+            ]
+        )
+        cls.env.flush_all()
+        for ticket in closed:
+            days = int(ticket.name.split()[1])
+            cls.env.cr.execute(
+                "UPDATE helpdesk_ticket SET close_date = %s WHERE id = %s",
+                (NOW - timedelta(days=days), ticket.id),
+            )
+        cls.env.invalidate_all()
+
+    @freeze_time(NOW)
+    def test_closed_in_seven_days(self):
+        team = self.teams[0].with_user(self.user_hd_agent)
+        self.assertEqual(team.closed_recent_count, 2)
+        domain = team.action_view_closed_recent_tickets()["domain"]
+        self.assertEqual(
+            set(self.env["helpdesk.ticket"].search(domain).mapped("name")),
+            {"Closed 1", "Closed 6"},
+        )
+
+    @freeze_time(NOW)
+    def test_on_time_rate_dash_when_nothing_measured(self):
+        team = self.teams[0]
+        self.assertEqual(team.sla_success_rate_display, "\u2013")
+        sla = self.env["helpdesk.sla"].create(
+            {
+                "name": "Tiles 1h",
+                "team_id": team.id,
+                "stage_id": self.stage_solved.id,
+                "time_hours": 1,
+                "resource_calendar_id": False,
+            }
+        )
+        early, late = self.make_tickets([{"name": "Early"}, {"name": "Late"}], team)
+        self.assertEqual(len((early | late).sla_status_ids.sla_id), 1)
+        self.assertEqual(sla, early.sla_status_ids.sla_id)
+        team.invalidate_recordset(TILE_FIELDS)
+        self.assertEqual(team.sla_success_rate_display, "\u2013", "ongoing only")
+        early.stage_id = self.stage_solved
+        with freeze_time(late.sla_deadline + timedelta(hours=1)):
+            late.stage_id = self.stage_solved
+            team.invalidate_recordset(TILE_FIELDS)
+            self.assertEqual(team.sla_success_rate_display, "50%")
+
+    @freeze_time(NOW)
+    def test_tiles_cost_the_same_for_one_or_many_teams(self):
+        def count_queries(teams):
+            teams = teams.with_user(self.user_hd_agent)
+            teams.invalidate_recordset(TILE_FIELDS)
+            self.env.flush_all()
+            start = self.cr.sql_log_count
+            teams.read(TILE_FIELDS)
+            return self.cr.sql_log_count - start
+
+        count_queries(self.teams)  # warm-up: access rules and registry caches
+        self.assertEqual(count_queries(self.teams[0]), count_queries(self.teams))

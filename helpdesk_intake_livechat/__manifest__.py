@@ -1,7 +1,7 @@
 {
     "name": "Helpdesk Intake Live Chat",
     "summary": "Live chat conversations become helpdesk tickets: /ticket, chatbot step",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/helpdesk-intake/helpdesk-intake",
     "author": "Helpdesk Intake Contributors",
@@ -11,10 +11,12 @@
     "depends": ["helpdesk_intake", "im_livechat"],
     "data": [
         "security/helpdesk_intake_livechat_security.xml",
+        "data/chatbot_script_data.xml",
         "views/helpdesk_team_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/discuss_channel_views.xml",
         "views/chatbot_script_step_views.xml",
+        "views/chatbot_script_views.xml",
     ],
     "demo": [
         "demo/chatbot_script_demo.xml",

@@ -1,9 +1,11 @@
 from markupsafe import Markup
 
-from odoo import SUPERUSER_ID, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import html2plaintext
 
 from odoo.addons.helpdesk_intake.tools import TITLE_MAX_LENGTH, ticket_title
+
+from .chatbot_script import CHECK_STEPS_ON_SCRIPT
 
 
 class ChatbotScriptStep(models.Model):
@@ -14,6 +16,11 @@ class ChatbotScriptStep(models.Model):
         selection_add=[("create_ticket", "Create Ticket")],
         ondelete={"create_ticket": "cascade"},
     )
+    helpdesk_customer_name = fields.Boolean(
+        string="Customer Name",
+        help="The visitor's answer to this step is their name: tickets and "
+        "contacts the chatbot creates are named after it.",
+    )
     helpdesk_team_id = fields.Many2one(
         "helpdesk.team",
         ondelete="set null",
@@ -21,6 +28,13 @@ class ChatbotScriptStep(models.Model):
         help="Team of the tickets created by this step. When empty, the team "
         "taking the tickets of the conversation's live chat channel.",
     )
+
+    @api.constrains("step_type", "sequence", "chatbot_script_id")
+    def _check_helpdesk_email_before_ticket(self):
+        # Steps written one by one, not through their script, are held to
+        # the script's rule too.
+        if not self.env.context.get(CHECK_STEPS_ON_SCRIPT):
+            self.chatbot_script_id._check_helpdesk_email_before_ticket()
 
     def _process_step(self, discuss_channel):
         self.ensure_one()
@@ -79,6 +93,7 @@ class ChatbotScriptStep(models.Model):
         if refusal:
             return Ticket.browse(), refusal
         values["name"] = self._chatbot_ticket_title(discuss_channel)
+        values["origin_chatbot_script_id"] = self.chatbot_script_id.id
         ticket = Ticket.create(values)
         discuss_channel._helpdesk_ticket_created(
             ticket, author=self.chatbot_script_id.operator_partner_id
@@ -86,9 +101,21 @@ class ChatbotScriptStep(models.Model):
         return ticket, None
 
     def _chatbot_ticket_title(self, discuss_channel):
-        # sudo: chatbot.message - the visitor's own answers.
-        answer = self.sudo()._find_first_user_free_input(discuss_channel.sudo())
-        for line in html2plaintext(answer.body or "").splitlines():
+        # sudo: chatbot.message - the visitor's own answers; their name is
+        # no title.
+        answer = (
+            discuss_channel.sudo()
+            .chatbot_message_ids.filtered(
+                lambda m: (
+                    m.script_step_id.step_type
+                    in ("free_input_single", "free_input_multi")
+                    and not m.script_step_id.helpdesk_customer_name
+                    and m.user_raw_answer
+                )
+            )
+            .sorted("id")[:1]
+        )
+        for line in html2plaintext(answer.user_raw_answer or "").splitlines():
             if line.strip():
                 return ticket_title(line, TITLE_MAX_LENGTH)
         return self.env._("Live chat with %(visitor)s", visitor=discuss_channel.name)

@@ -30,6 +30,8 @@ ATTACHMENT_LIMITS = (
 )
 MEGABYTE = 1024 * 1024
 VISITOR_TICKETS_LIMIT = 5
+# As long as the website form lets a name be.
+VISITOR_NAME_MAX_LENGTH = 128
 # Time zone of a helpdesk transcript: in the context, it turns Odoo's channel
 # history into the transcript of a ticket (Odoo's /lead keeps its own).
 TRANSCRIPT_TZ_CONTEXT_KEY = "helpdesk_transcript_tz"
@@ -461,10 +463,38 @@ class DiscussChannel(models.Model):
         if partner:
             return {"partner_id": partner.id}
         guest = visitors.guest_id[:1]
+        email = answers["email"] or guest.email
+        name = self._helpdesk_visitor_name(guest, email)
         # The guest proved nothing about the address they gave.
-        return self.env["helpdesk.ticket"]._prepare_visitor_customer_values(
-            guest.name, answers["email"] or guest.email, answers["phone"]
+        values = self.env["helpdesk.ticket"]._prepare_visitor_customer_values(
+            name, email, answers["phone"]
         )
+        if not name and email:
+            # Named by their email, as their new contact is.
+            values["partner_name"] = email
+        return values
+
+    def _helpdesk_visitor_name(self, guest, email):
+        """The name the guest gave (to the chatbot, or in the chat window):
+        none when they gave an email only, as live chat calls every guest
+        "Visitor"."""
+        # sudo: chatbot.message - the visitor's answers to the chatbot.
+        answers = self.sudo().chatbot_message_ids.filtered(
+            lambda m: m.script_step_id.helpdesk_customer_name and m.user_raw_answer
+        )
+        for answer in answers.sorted("id", reverse=True)[:1]:
+            name = " ".join(html2plaintext(answer.user_raw_answer).split())
+            if name:
+                return name[:VISITOR_NAME_MAX_LENGTH]
+        default_names = {
+            self.with_context(lang=lang).env._("Visitor")
+            for lang in (guest.lang, "en_US")
+            if lang
+        }
+        if guest.name and guest.name not in default_names:
+            return guest.name
+        # No name: the contact made from the email is named after it.
+        return False if email else guest.name
 
     def _helpdesk_transcript(self, tz):
         """The conversation as the ticket's description: a line telling the

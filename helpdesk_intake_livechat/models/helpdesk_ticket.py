@@ -19,6 +19,15 @@ class HelpdeskTicket(models.Model):
         ondelete="set null",
         help="Live chat conversation the ticket was created from.",
     )
+    origin_chatbot_script_id = fields.Many2one(
+        "chatbot.script",
+        string="Chatbot",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="Chatbot that created the ticket in a live chat conversation.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,4 +1,5 @@
 from . import test_chatbot
+from . import test_chatbot_script
 from . import test_helpdesk_team
 from . import test_search_tickets
 from . import test_security

@@ -109,3 +109,66 @@ class TestChatbotCreateTicket(HelpdeskLivechatCase):
             [("origin_channel_id", "=", channel.id)]
         )
         self.assertEqual(ticket.team_id, self.team)
+
+    def test_customer_named_by_email_and_counted(self):
+        channel = self.play_script()
+        ticket = self.tickets_of(channel)
+        self.assertEqual(ticket.partner_id.name, "visitor@example.com")
+        self.assertEqual(ticket.partner_name, "visitor@example.com")
+        self.assertEqual(ticket.origin_chatbot_script_id, self.script)
+        self.env["helpdesk.ticket"]._cron_send_acknowledgements()
+        ack = ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment")
+        self.assertIn("Hello visitor@example.com", ack.body)
+        self.assertNotIn("Visitor", ack.body)
+
+        # The script counts its tickets; the live chat report, by channel
+        # and by operator, too.
+        self.assertEqual(self.script.helpdesk_ticket_count, 1)
+        action = self.script.action_view_helpdesk_tickets()
+        self.assertEqual(self.env["helpdesk.ticket"].search(action["domain"]), ticket)
+        channel.sudo()._add_members(users=self.operator)
+        self.authenticate(self.operator.login, self.operator.login)
+        self.call_ticket_command(channel, "/ticket Second one")
+        self.assertEqual(self.script.helpdesk_ticket_count, 1, "the operator's")
+        Report = self.env["im_livechat.report.channel"]
+        self.assertEqual(
+            Report.search([("channel_id", "=", channel.id)]).helpdesk_tickets_created,
+            2,
+        )
+        self.open_session()  # a conversation without ticket
+        rows = Report._read_group(
+            [("livechat_channel_id", "=", self.livechat_channel.id)],
+            ["livechat_channel_id", "partner_id"],
+            ["helpdesk_tickets_created:sum", "__count"],
+        )
+        self.assertEqual(
+            {(row[0], row[1]): row[2:] for row in rows},
+            {
+                (self.livechat_channel, self.script.operator_partner_id): (2, 1),
+                (self.livechat_channel, self.operator.partner_id): (0, 1),
+            },
+        )
+
+    def test_customer_named_by_the_name_given(self):
+        name_step = self.env["chatbot.script.step"].create(
+            {
+                "chatbot_script_id": self.script.id,
+                "step_type": "free_input_single",
+                "message": "Your name?",
+                "helpdesk_customer_name": True,
+                "sequence": -1,
+            }
+        )
+        channel = self.open_session(chatbot_script_id=self.script.id)
+        self.assertEqual(channel.chatbot_current_step_id, name_step)
+        self.answer(channel, "  Zoé \n  Martin ")
+        self.answer(channel, "zoe@example.com")
+        self.answer(channel, "+32 470 12 34 56")
+        self.answer(channel, "The scanner jams")
+        ticket = self.tickets_of(channel)
+        self.assertEqual(ticket.name, "The scanner jams", "the name is no title")
+        self.assertEqual(ticket.partner_id.name, "Zoé Martin")
+        self.assertEqual(ticket.partner_name, "Zoé Martin")
+        self.env["helpdesk.ticket"]._cron_send_acknowledgements()
+        ack = ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment")
+        self.assertIn("Hello Zoé Martin", ack.body)

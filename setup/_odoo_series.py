@@ -22,7 +22,8 @@ BASE_ADDONS = frozenset(
     phone_validation portal portal_rating product rating resource sales_team
     sms social_media uom utm web web_tour website website_cf_turnstile
     website_crm website_crm_livechat website_forum website_links
-    website_livechat website_mail website_partner website_profile website_sms
+    website_livechat website_mail website_partner website_profile website_slides
+    website_sms
     """.split()
 )
 

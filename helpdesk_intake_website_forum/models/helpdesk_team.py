@@ -332,19 +332,29 @@ class HelpdeskTeam(models.Model):
 
     def _help_suggest(self, user, term, limit=SUGGEST_LIMIT):
         """Titles and addresses of the help sources' content whose title holds
-        ``term``, for ``user``: [{"name", "url"}], at most ``limit``. Each
-        source answers with one query bounded by ``limit``, whatever its
-        size."""
+        the words of ``term``, for ``user``: [{"name", "url"}], at most
+        ``limit``, those holding all the words first, then those holding some
+        (a ticket's subject is a sentence, rarely a title). Each source answers
+        with at most two queries bounded by ``limit``, whatever its size."""
         self.ensure_one()
         term = " ".join((term or "").split())[:SUGGEST_MAX_CHARS]
         if len(term) < SUGGEST_MIN_CHARS:
             return []
+        words = [
+            word for word in help_search_words(term) if len(word) >= SUGGEST_MIN_CHARS
+        ] or [term]
         suggestions = []
         for key in self._help_sources():
-            suggestions += getattr(self, f"_help_suggest_{key}")(user, term, limit)
+            suggestions += getattr(self, f"_help_suggest_{key}")(user, words, limit)
         return suggestions[:limit]
 
-    def _help_suggest_forum(self, user, term, limit):
+    @api.model
+    def _help_title_domains(self, words, field="name"):
+        """(all words, any word) domains on the title ``field``."""
+        conditions = [Domain(field, "ilike", word) for word in words]
+        return Domain.AND(conditions), Domain.OR(conditions)
+
+    def _help_suggest_forum(self, user, words, limit):
         # Visitors see a question whose author has karma (forum.post
         # can_view): the same rule as a condition on the authors, which the
         # title's trigram index serves, where can_view scans every post. As
@@ -352,13 +362,19 @@ class HelpdeskTeam(models.Model):
         # visitor may not read the authors, and the visitor's input is only
         # the title searched.
         Post = self.env["forum.post"].with_user(user)
-        posts = Post.search(
+        visible = (
             Domain("forum_id", "=", self.website_forum_id.id)
             & Domain("parent_id", "=", False)
             & Domain("state", "=", "active")
             & Domain("create_uid", "any!", Domain("karma", ">", 0))
-            & Domain("name", "ilike", term),
-            limit=limit,
-            order="relevancy desc, id desc",
         )
+        order = "relevancy desc, id desc"
+        every, some = self._help_title_domains(words)
+        posts = Post.search(visible & every, limit=limit, order=order)
+        if len(posts) < limit and len(words) > 1:
+            posts |= Post.search(
+                visible & some & Domain("id", "not in", posts.ids),
+                limit=limit - len(posts),
+                order=order,
+            )
         return [{"name": post.name, "url": post.website_url} for post in posts]

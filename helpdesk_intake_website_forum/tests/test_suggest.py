@@ -44,6 +44,14 @@ class TestSuggest(HelpdeskForumCommon):
         )
         self.assertEqual(self.suggest("lamp" * 500), [])
 
+    def test_a_sentence_suggests_titles_with_all_words_first(self):
+        both = self.ask("Damaged lamp shade")
+        self.assertEqual(
+            [result["url"] for result in self.suggest("My lamp arrived damaged")],
+            [both.website_url, self.question.website_url],
+        )
+        self.assertEqual(self.suggest("My sofa arrived"), [])
+
     def test_restricted_forum_answers_nothing(self):
         for privacy in ("connected", "private"):
             with self.subTest(privacy):

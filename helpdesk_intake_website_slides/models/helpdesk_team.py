@@ -92,17 +92,19 @@ class HelpdeskTeam(models.Model):
         ]
         return results, count
 
-    def _help_suggest_courses(self, user, term, limit):
+    def _help_suggest_courses(self, user, words, limit):
         course_domain, lesson_domain = self._help_course_domains(user)
+        every, some = self._help_title_domains(words)
+        title = some if len(words) > 1 else every
         courses = (
             self.env["slide.channel"]
             .with_user(user)
-            .search(course_domain & Domain("name", "ilike", term), limit=limit)
+            .search(course_domain & title, limit=limit)
         )
         lessons = (
             self.env["slide.slide"]
             .with_user(user)
-            .search(lesson_domain & Domain("name", "ilike", term), limit=limit)
+            .search(lesson_domain & title, limit=limit)
         )
         return [
             {"name": record.name, "url": record.website_url}

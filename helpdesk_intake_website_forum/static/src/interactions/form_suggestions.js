@@ -2,7 +2,7 @@ import {Interaction} from "@web/public/interaction";
 import {registry} from "@web/core/registry";
 import {rpc} from "@web/core/network/rpc";
 import {KeepLast} from "@web/core/utils/concurrency";
-import {getParsedDataFor} from "@website/js/utils";
+import wUtils from "@website/js/utils";
 
 import {fetchSuggestions} from "./help_suggestions";
 
@@ -30,10 +30,12 @@ export class TicketFormSuggestions extends Interaction {
     setup() {
         this.keepLast = new KeepLast();
         this.suggestUrl = (
-            getParsedDataFor(this.el.id, document) || {}
+            wUtils.getParsedDataFor(this.el.id, document) || {}
         ).helpdesk_suggest_url;
         this.listEls = [];
         this.shownUrls = new Set();
+        // events are counted in order: an opened suggestion after its showing
+        this.counting = Promise.resolve();
     }
 
     async onInput(ev) {
@@ -67,15 +69,22 @@ export class TicketFormSuggestions extends Interaction {
     }
 
     onClick(ev) {
-        if (ev.target.closest(".o_helpdesk_form_suggestion")) {
-            this.countEvent("click", 1);
+        const linkEl = ev.target.closest(".o_helpdesk_form_suggestion");
+        if (linkEl) {
+            this.countEvent("click", 1).then(() =>
+                // the visitor sees which answers they already opened
+                linkEl.classList.add("o_helpdesk_form_suggestion_opened", "text-muted")
+            );
         }
     }
 
     countEvent(event, count) {
         const url = this.suggestUrl.replace(/\/suggest$/, "/suggestion_event");
         // counting never gets in the visitor's way
-        rpc(url, {event, count}, {silent: true}).catch(() => {});
+        this.counting = this.counting
+            .then(() => rpc(url, {event, count}, {silent: true}))
+            .catch(() => {});
+        return this.counting;
     }
 }
 

@@ -1,7 +1,7 @@
 {
     "name": "Helpdesk Intake",
     "summary": "Helpdesk teams and prioritized tickets, fed by a per-team email alias",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/helpdesk-intake/helpdesk-intake",
     "author": "Helpdesk Intake Contributors",

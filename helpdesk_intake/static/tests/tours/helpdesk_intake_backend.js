@@ -44,6 +44,67 @@ registry.category("web_tour.tours").add("helpdesk_intake_backend", {
             trigger: ".o-mail-Chatter .o-mail-Message:contains(Pat)",
         },
         {
+            content: "The ticket shows the other tickets of its customer",
+            trigger:
+                ".o_form_view button[name=action_view_partner_tickets]:contains(2)",
+            run: "click",
+        },
+        {
+            trigger: ".o_kanban_record:contains(Tour earlier request)",
+        },
+        {
+            trigger:
+                ".o_kanban_view:not(:has(.o_kanban_record:contains(Tour printer on fire)))",
+        },
+        {
+            content: "Back to the ticket",
+            trigger: ".o_breadcrumb .o_back_button",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_form_view .o_field_widget[name=name] input:value(Tour printer on fire)",
+        },
+        {
+            content: "Back to the kanban",
+            trigger: ".o_breadcrumb .o_back_button",
+            run: "click",
+        },
+        {
+            content: "Quick create a phone request in the first column",
+            trigger: ".o_kanban_group:first .o_kanban_quick_add",
+            run: "click",
+        },
+        {
+            trigger: ".o_kanban_quick_create .o_field_widget[name=name] input",
+            run: "edit Tour phone call",
+        },
+        {
+            trigger: ".o_kanban_quick_create .o_field_widget[name=partner_id] input",
+            run: "edit Pat",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-menu .dropdown-item:contains(Pat)",
+            run: "click",
+        },
+        {
+            trigger: ".o_kanban_quick_create .o_field_widget[name=user_id] input",
+            run: "edit Administrator",
+        },
+        {
+            trigger:
+                ".o-autocomplete--dropdown-menu .dropdown-item:contains(Administrator)",
+            run: "click",
+        },
+        {
+            trigger: ".o_kanban_quick_create .o_kanban_add",
+            run: "click",
+        },
+        {
+            content: "The new card shows its reference",
+            trigger: ".o_kanban_record:contains(Tour phone call) span:contains(#)",
+        },
+        {
             content: "Configuration menu",
             trigger: ".o_menu_sections button:contains(Configuration)",
             run: "click",
@@ -67,6 +128,38 @@ registry.category("web_tour.tours").add("helpdesk_intake_backend", {
         {
             trigger:
                 ".o_form_view #helpdesk_team_setting_alias .o_field_widget[name=alias_email]:contains(tour-support@)",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("helpdesk_intake_customer_history", {
+    steps: () => [
+        {
+            content: "The contact shows its open and total tickets",
+            trigger: ".o_form_view button[name=action_view_tickets]:contains(Tickets)",
+        },
+        {
+            trigger: ".o_form_view button[name=action_view_tickets]:contains(3 / 4)",
+            run: "click",
+        },
+        {
+            content: "Its open tickets, the phone request included",
+            trigger: ".o_kanban_record:contains(Tour printer on fire)",
+        },
+        {
+            trigger: ".o_kanban_record:contains(Tour phone call)",
+        },
+        {
+            trigger: ".o_breadcrumb .o_back_button",
+            run: "click",
+        },
+        {
+            content: "The SLA policies made for the contact",
+            trigger: ".o_form_view button[name=action_view_sla_policies]:contains(1)",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains(Tour Pat policy)",
         },
     ],
 });

@@ -1,8 +1,13 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
+
+    partner_company_name = fields.Char(
+        string="Company Name",
+        help="Company the customer named in the website form.",
+    )
 
     @api.model
     def _website_form_safe_fields(self):
@@ -23,5 +28,6 @@ class HelpdeskTicket(models.Model):
             "partner_name",
             "partner_email",
             "partner_phone",
+            "partner_company_name",
             "team_id",
         }

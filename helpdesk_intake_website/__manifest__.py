@@ -15,6 +15,7 @@
         "data/ir_model_data.xml",
         "views/helpdesk_website_templates.xml",
         "views/helpdesk_team_views.xml",
+        "views/helpdesk_ticket_views.xml",
         "views/helpdesk_website_submission_views.xml",
     ],
     "demo": [

@@ -5,3 +5,4 @@ def uninstall_hook(env):
         [("website_page_id", "!=", False)]
     ).website_page_id.unlink()
     env["ir.model"]._get("helpdesk.ticket").website_form_access = False
+    env["website"].search([]).helpdesk_menu_id.unlink()

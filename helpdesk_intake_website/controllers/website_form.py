@@ -21,7 +21,12 @@ HONEYPOT_FIELD = "homepage"
 MEGABYTE = 1024 * 1024
 # Longest values of the customer inputs (an address is at most 254
 # characters by RFC 5321; E.164 numbers have 15 digits, formatting aside).
-INPUT_MAX_LENGTHS = {"partner_name": 128, "partner_email": 254, "partner_phone": 32}
+INPUT_MAX_LENGTHS = {
+    "partner_name": 128,
+    "partner_email": 254,
+    "partner_phone": 32,
+    "partner_company_name": 128,
+}
 
 
 class SubmissionRefused(Exception):

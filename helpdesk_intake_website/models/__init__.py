@@ -3,3 +3,4 @@ from . import helpdesk_ticket
 from . import helpdesk_website_submission
 from . import ir_model
 from . import website_page
+from . import website

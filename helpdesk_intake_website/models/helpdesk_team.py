@@ -81,8 +81,10 @@ class HelpdeskTeam(models.Model):
 
     def unlink(self):
         pages = self.website_page_id.sudo()
+        websites = pages.website_id
         res = super().unlink()
         pages.unlink()
+        websites._helpdesk_sync_menu()
         return res
 
     # ------------------------------------------------------------
@@ -94,6 +96,7 @@ class HelpdeskTeam(models.Model):
         first time), unpublish it otherwise. The page is kept when the form is
         switched off, so that switching it on again brings back the same,
         possibly customized, form."""
+        websites = self.website_page_id.sudo().website_id
         for team in self:
             online = team.use_website_form and team.active
             page = team.website_page_id.sudo()
@@ -101,6 +104,7 @@ class HelpdeskTeam(models.Model):
                 team._create_website_page()
             elif page and page.is_published != online:
                 page.is_published = online
+        (websites | self.website_page_id.sudo().website_id)._helpdesk_sync_menu()
 
     def _create_website_page(self):
         self.ensure_one()
@@ -128,6 +132,11 @@ class HelpdeskTeam(models.Model):
         return super()._team_named_records() + [self.website_page_id.sudo()]
 
     def _move_website_page(self):
+        websites = self.website_page_id.sudo().website_id
+        self._move_website_page_to_team_website()
+        (websites | self.website_page_id.sudo().website_id)._helpdesk_sync_menu()
+
+    def _move_website_page_to_team_website(self):
         for team in self.filtered(lambda t: t.website_page_id and t.website_id):
             page = team.website_page_id.sudo()
             if page.website_id == team.website_id:

@@ -23,6 +23,11 @@ PROPERTY_CHAR_MAX_LENGTH = 256
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
+    partner_company_name = fields.Char(
+        string="Company Name",
+        help="Company the customer named in the website form.",
+    )
+
     @api.model
     def _website_form_safe_fields(self):
         """Fields a website visitor may fill in: the one list of them.
@@ -43,6 +48,7 @@ class HelpdeskTicket(models.Model):
             "partner_name",
             "partner_email",
             "partner_phone",
+            "partner_company_name",
             "team_id",
             "properties",
         }

@@ -1,4 +1,7 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
+from odoo.tests.common import HOST, ChromeBrowser
 
 from .common import HelpdeskWebsiteCommon
 
@@ -44,3 +47,38 @@ class TestTours(HelpdeskWebsiteCommon):
         self.assertNotIn(
             "Order Number", self.page.view_id.arch, "other teams' forms are untouched"
         )
+
+
+OFFLINE_RULES = f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {HOST}"
+
+
+def _without_internet(spawn, launched):
+    """Chrome's launcher, with every host but the test server unreachable;
+    ``launched`` collects the command lines."""
+
+    def spawn_offline(self, cmd):
+        cmd = [*cmd[:-1], OFFLINE_RULES, cmd[-1]]
+        launched.append(cmd)
+        return spawn(self, cmd)
+
+    return spawn_offline
+
+
+@tagged("post_install", "-at_install")
+class TestToursOffline(HelpdeskWebsiteCommon):
+    """The website editor on the team page, in a browser that reaches no other
+    host than Odoo: the tour fails on any error in the browser console."""
+
+    def test_editor_works_without_internet(self):
+        team = self.env["helpdesk.team"].create(
+            {"name": "Tour Support", "use_website_form": True}
+        )
+        url = self.env["website"].get_client_action_url(
+            team.website_url, mode_edit=True
+        )
+        launched = []
+        offline = _without_internet(ChromeBrowser._spawn_chrome, launched)
+        with patch.object(ChromeBrowser, "_spawn_chrome", offline):
+            self.start_tour(url, "helpdesk_website_form_editor", login="admin")
+        self.assertTrue(launched, "the tour ran in the offline browser")
+        self.assertIn("Order Number", team.website_page_id.view_id.arch)

@@ -1,7 +1,9 @@
 """The teams' pages, copies of the page template, show the team's name and
 description as text instead of fields of the page: the website editor's Save
 then no longer writes the team. Give the pages made before the change the
-new header."""
+new header, and the websites publishing a team's form their Help menu."""
+
+from odoo import SUPERUSER_ID, api
 
 # As the characters appear in the JSON text of the translated arch.
 FIELDS = ("team.name", "team.description")
@@ -23,3 +25,5 @@ def migrate(cr, version):
             # a backslash escapes in LIKE patterns
             {"old": old, "new": new, "like": "%" + old.replace("\\", "\\\\") + "%"},
         )
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    env["website"].search([])._helpdesk_sync_menu()

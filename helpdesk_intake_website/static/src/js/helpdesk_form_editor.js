@@ -28,6 +28,11 @@ registry.category("website.form_editor_actions").add("create_helpdesk_ticket", {
         },
         {
             type: "char",
+            name: "partner_company_name",
+            string: _t("Company Name"),
+        },
+        {
+            type: "char",
             modelRequired: true,
             name: "name",
             string: _t("Subject"),

@@ -1,0 +1,60 @@
+from odoo.tests import tagged
+
+from .common import HelpdeskWebsiteCommon
+
+
+@tagged("post_install", "-at_install")
+class TestHelpMenu(HelpdeskWebsiteCommon):
+    def help_menus(self, website=None):
+        return self.env["website.menu"].search(
+            [
+                ("url", "=", "/helpdesk"),
+                ("website_id", "=", (website or self.website).id),
+            ]
+        )
+
+    def test_menu_follows_the_published_forms_of_each_website(self):
+        menu = self.help_menus()
+        self.assertEqual(len(menu), 1)
+        self.assertEqual(menu, self.website.helpdesk_menu_id)
+        self.assertEqual(menu.parent_id, self.website.menu_id)
+        self.assertIn('href="/helpdesk"', self.url_open("/").text)
+
+        other = self.env["helpdesk.team"].create(
+            {"name": "Returns", "use_website_form": True}
+        )
+        self.assertEqual(self.help_menus(), menu, "one entry per website")
+        self.team.use_website_form = False
+        self.assertEqual(self.help_menus(), menu, "another form is still on")
+        other.use_website_form = False
+        self.assertFalse(self.help_menus(), "removed with the last form")
+        self.assertNotIn('href="/helpdesk"', self.url_open("/").text)
+
+        self.team.use_website_form = True
+        self.assertEqual(len(self.help_menus()), 1, "back with the form")
+
+    def test_menu_moves_with_the_form_to_another_website(self):
+        website_2 = self.env["website"].create({"name": "Second Website"})
+        self.assertFalse(self.help_menus(website_2))
+        self.team.website_id = website_2
+        self.assertFalse(self.help_menus())
+        self.assertEqual(len(self.help_menus(website_2)), 1)
+        self.team.unlink()
+        self.assertFalse(self.help_menus(website_2))
+
+
+@tagged("post_install", "-at_install")
+class TestCompanyName(HelpdeskWebsiteCommon):
+    def test_company_name_is_kept_on_the_ticket(self):
+        self.assertIn(
+            'name="partner_company_name"', self.url_open(self.team.website_url).text
+        )
+        self.post_form(partner_company_name="  Acme Lighting ")
+        self.assertEqual(self.tickets().partner_company_name.strip(), "Acme Lighting")
+
+    def test_company_name_is_optional_and_bounded(self):
+        self.post_form()
+        self.assertFalse(self.tickets().partner_company_name)
+        answer = self.post_form(partner_company_name="A" * 129)
+        self.assertIn("partner_company_name", answer["error_fields"])
+        self.assertEqual(len(self.tickets()), 1, "the long one was refused")

@@ -7,7 +7,7 @@ dashboard's per-channel counts."""
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.helpdesk_intake_livechat.tests.common import CALL_KW_TICKET
+from odoo.addons.helpdesk_intake_livechat.tests.common import CALL_KW
 
 EMAIL = """Return-Path: <eve@customer.example.com>
 From: Eve Emailer <eve@customer.example.com>
@@ -103,7 +103,7 @@ class TestCrossChannel(HttpCase):
         )
         self.authenticate(self.operator.login, self.operator.login)
         self.make_jsonrpc_request(
-            CALL_KW_TICKET,
+            CALL_KW + "execute_command_ticket",
             {
                 "model": "discuss.channel",
                 "method": "execute_command_ticket",

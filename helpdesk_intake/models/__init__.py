@@ -6,7 +6,6 @@ from . import helpdesk_sla
 from . import helpdesk_sla_status
 from . import helpdesk_ticket
 from . import helpdesk_ticket_mail
-from . import helpdesk_ticket_mail_content
 from . import helpdesk_intake_throttle
 from . import helpdesk_mail_receipt
 from . import ir_config_parameter

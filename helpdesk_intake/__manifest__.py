@@ -10,7 +10,9 @@
     "installable": True,
     "depends": ["mail", "portal", "resource"],
     "excludes": ["helpdesk_mgmt"],
-    "external_dependencies": {"python": ["authres", "icalendar", "tnefparse"]},
+    "external_dependencies": {
+        "python": ["authres", "compressed_rtf", "icalendar", "striprtf", "tnefparse"]
+    },
     "data": [
         "security/helpdesk_intake_security.xml",
         "security/ir.model.access.csv",

@@ -64,11 +64,30 @@ class TestMailContent(HelpdeskIntakeCommon):
         )
         self.assertIn("winmail.dat", self.description_text(ticket))
 
-    def test_tnef_rtf_only_body_says_so(self):
+    def test_tnef_rtf_only_body_becomes_description(self):
         ticket = self.receive(
             samples.outlook_tnef_email(self.alias_a, samples.tnef_sample("rtf.tnef"))
         )
-        self.assertIn("winmail.dat", self.description_text(ticket))
+        text = self.description_text(ticket)
+        self.assertIn("ahakg'akgq[arja'kmba'hgmpgkjaqpgbmdvb", text)
+        self.assertIn("Senior Engineer/QADirector Team", text)
+        self.assertNotIn("\\par", text, "no RTF markup is left")
+        self.assertNotIn("could not be read", text)
+        self.assertIn(
+            "winmail.dat", self.first_email(ticket).attachment_ids.mapped("name")
+        )
+
+    def test_tnef_rtf_only_body_without_library_says_so(self):
+        with patch.object(mail_content, "decompress_rtf", None):
+            ticket = self.receive(
+                samples.outlook_tnef_email(
+                    self.alias_a, samples.tnef_sample("rtf.tnef")
+                )
+            )
+        text = self.description_text(ticket)
+        self.assertIn("could not be read", text)
+        self.assertIn("winmail.dat", text)
+        self.assertNotIn("Senior Engineer", text)
         self.assertIn(
             "winmail.dat", self.first_email(ticket).attachment_ids.mapped("name")
         )

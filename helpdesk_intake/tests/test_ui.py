@@ -7,8 +7,8 @@ from .common import build_email
 class TestBackendUi(HttpCase):
     """The back office as agents use it: overview, kanban with stars and
     quick create, ticket form with its email and its customer's tickets, team
-    form with its channel sections, contact with its tickets and SLA
-    policies."""
+    form with its channel sections and its visibility, contact with its
+    tickets and SLA policies."""
 
     def test_backend_tour(self):
         domain = self.env["mail.alias.domain"].search([], limit=1) or self.env[
@@ -69,6 +69,11 @@ class TestBackendUi(HttpCase):
         self.assertEqual(phone.user_id, self.env.ref("base.user_admin"))
         self.assertEqual(phone.team_id, team)
         self.assertEqual(phone.intake_channel, "manual")
+        self.assertEqual(
+            team.privacy_visibility,
+            "invited_internal",
+            "the visibility chosen in the team form was saved",
+        )
         self.start_tour(
             f"/odoo/res.partner/{pat.id}",
             "helpdesk_intake_customer_history",

@@ -25,6 +25,17 @@ except ImportError:
     )
 
 try:
+    from compressed_rtf import decompress as decompress_rtf  # used by tnefparse
+    from striprtf.striprtf import rtf_to_text
+except ImportError:
+    decompress_rtf = rtf_to_text = None
+    _logger.warning(
+        "Python library compressed_rtf or striprtf is missing: Outlook "
+        "winmail.dat attachments whose text is only in RTF are kept without "
+        "their text"
+    )
+
+try:
     import icalendar
 except ImportError:
     icalendar = None
@@ -246,8 +257,10 @@ def _expand_tnef(part, result):
         parts.append(_text_part(_text(tnef.htmlbody), "html"))
     elif tnef.body:
         parts.append(_text_part(_text(tnef.body)))
+    elif getattr(tnef, "_rtfbody", None) and (rtf_text := _rtf_text(tnef)):
+        parts.append(_text_part(rtf_text))
     elif getattr(tnef, "_rtfbody", None) or not tnef.attachments:
-        # RTF only, or nothing readable: the text stays in winmail.dat
+        # unreadable RTF, or nothing readable: the text stays in winmail.dat
         result.unread_tnef = True
     for attachment in tnef.attachments:
         name = attachment.long_filename() or attachment.name or "attachment"
@@ -255,6 +268,20 @@ def _expand_tnef(part, result):
     parts.append(_kept_original(part, "winmail.dat"))
     result.changed = True
     return _mixed(*parts)
+
+
+def _rtf_text(tnef):
+    """Plain text of the RTF body of a winmail.dat, or "" when unreadable."""
+    if decompress_rtf is None:
+        return ""
+    try:
+        # tnefparse decompresses it with compressed_rtf, known to be here
+        rtf = tnef.rtfbody
+        text = rtf_to_text(_text(rtf).rstrip("\x00"), errors="replace")
+    except Exception as error:  # both libraries raise bare errors of any kind
+        _logger.info("Unreadable RTF text of winmail.dat: %s", error)
+        return ""
+    return text.strip()
 
 
 def _text(value):

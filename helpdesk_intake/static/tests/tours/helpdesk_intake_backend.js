@@ -1,6 +1,8 @@
 import {registry} from "@web/core/registry";
 
 const CARD = ".o_kanban_record:contains(Tour printer on fire)";
+const VISIBILITY =
+    ".o_form_view #helpdesk_team_setting_visibility .o_field_widget[name=privacy_visibility]";
 
 registry.category("web_tour.tours").add("helpdesk_intake_backend", {
     url: "/odoo/action-helpdesk_intake.helpdesk_team_action_dashboard",
@@ -128,6 +130,39 @@ registry.category("web_tour.tours").add("helpdesk_intake_backend", {
         {
             trigger:
                 ".o_form_view #helpdesk_team_setting_alias .o_field_widget[name=alias_email]:contains(tour-support@)",
+        },
+        {
+            content: "Restrict the team's tickets to invited internal users",
+            trigger: `${VISIBILITY} input[data-value=invited_internal]`,
+            run: "click",
+        },
+        {
+            trigger: `${VISIBILITY} input[data-value=invited_internal]:checked`,
+        },
+        {
+            trigger: ".o_form_view .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "The team is saved",
+            trigger:
+                ".o_form_view .o_form_status_indicator_buttons.invisible:not(:visible)",
+        },
+        {
+            content: "Back to the teams, then reopen the team",
+            trigger: ".o_breadcrumb .o_back_button",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains(Tour Support) td[name=name]",
+            run: "click",
+        },
+        {
+            content: "The visibility chosen stuck",
+            trigger: `${VISIBILITY} input[data-value=invited_internal]:checked`,
+        },
+        {
+            trigger: `${VISIBILITY} input[data-value=internal]:not(:checked)`,
         },
     ],
 });

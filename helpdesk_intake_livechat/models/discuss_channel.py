@@ -200,8 +200,8 @@ class DiscussChannel(models.Model):
         attachments = self.sudo().message_ids.attachment_ids.sorted("id")
         max_count, max_size = self._helpdesk_attachment_limits()
         kept = attachments.filtered(lambda a: a.file_size <= max_size)[:max_count]
-        for attachment in kept:
-            attachment.copy({"res_model": ticket._name, "res_id": ticket.id})
+        # All at once: one insert for every copy.
+        kept.copy({"res_model": ticket._name, "res_id": ticket.id})
         return attachments - kept
 
     @api.model
@@ -242,14 +242,19 @@ class DiscussChannel(models.Model):
         )
 
     def _helpdesk_send_tickets_to_store(self):
+        # The visitor's open tickets listed apart leave out those of this
+        # conversation: a new one changes only the conversation's own list.
         if self.env.user.has_group(HELPDESK_USER_GROUP):
             Store(bus_channel=self.env.user).add(
-                self, self._helpdesk_tickets_store_fields()
+                self, [self._helpdesk_own_tickets_store_field()]
             ).bus_send()
+
+    def _helpdesk_own_tickets_store_field(self):
+        return Store.Many("helpdesk_ticket_ids", ["display_name"])
 
     def _helpdesk_tickets_store_fields(self):
         return [
-            Store.Many("helpdesk_ticket_ids", ["display_name"]),
+            self._helpdesk_own_tickets_store_field(),
             Store.Many(
                 "helpdesk_visitor_ticket_ids",
                 ["display_name"],
@@ -530,30 +535,39 @@ class DiscussChannel(models.Model):
         zone = pytz.timezone(tz)
         # sudo: mail.message - the whole conversation, bot and visitor
         # included, whoever turns it into a ticket.
-        messages = self.sudo().message_ids.filtered(
-            lambda message: message.message_type not in SYSTEM_MESSAGE_TYPES
+        messages = (
+            self.sudo()
+            .message_ids.filtered(
+                lambda message: message.message_type not in SYSTEM_MESSAGE_TYPES
+            )
+            .sorted("id")
         )
-        # Messages deleted by their author are empty, as in Odoo's history.
-        messages = (messages - messages._filter_empty()).sorted("id")
         # One query for the access tokens of every file, not one per file.
         messages.attachment_ids.generate_access_token()
         # Formatted by hand rather than with format_datetime(), which looks up
         # the language again for each of the hundreds of messages.
         lang = get_lang(self.env)
         time_format = f"{lang.date_format} {lang.time_format}"
+        # A conversation has a handful of authors and hundreds of messages.
+        author_names = {}
         blocks = []
         for message in messages:
+            has_text = not is_html_empty(message.body)
+            # Messages deleted by their author are empty, as in Odoo's
+            # history; a message with text never is.
+            if not has_text and message._is_empty():
+                continue
+            author = (message.author_id, message.author_guest_id, message.email_from)
+            if author not in author_names:
+                author_names[author] = self._helpdesk_author_name(message)
             when = (
                 pytz.utc.localize(message.date).astimezone(zone).strftime(time_format)
             )
-            lines = [
-                Markup("<strong>%s</strong> %s")
-                % (self._helpdesk_author_name(message), when)
-            ]
+            lines = [Markup("<strong>%s</strong> %s") % (author_names[author], when)]
             # Escaped text (visitors type what they want), one line per line:
             # every tag costs when the description gets sanitized, so blank
             # lines go.
-            if not is_html_empty(message.body):
+            if has_text:
                 text = html2plaintext(message.body)
                 lines.extend(line for line in text.splitlines() if line.strip())
             lines.extend(

@@ -10,3 +10,4 @@ from . import test_ticket_trace
 from . import test_tour
 from . import test_transcript
 from . import test_visibility
+from . import test_ticket_query_budget

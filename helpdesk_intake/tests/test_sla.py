@@ -7,6 +7,9 @@ from odoo.tools import convert_file
 
 # Friday 9 January 2026, 16:00 in Brussels (UTC+1 in winter).
 FRIDAY_16H_LOCAL = datetime(2026, 1, 9, 15, 0)
+# Queries of a priority mass edit, whatever the number of tickets (see
+# test_priority_mass_edit_query_budget).
+BUDGET = 25
 
 
 @tagged("post_install", "-at_install")
@@ -307,6 +310,91 @@ class TestSla(TransactionCase):
             many_queries, few_queries + 4 * 5, (few_queries, many_queries)
         )
         self.assertLess(many_queries, 60)
+
+    def test_priority_mass_edit_query_budget(self):
+        """A mass edit of the priority, as the list view does it (tracking
+        on), costs the same queries on 10 tickets as on 100."""
+        self._make_sla("Medium 1 day", "1", days=1)
+        self._make_sla("High 4h", "2", hours=4)
+        with self._at(FRIDAY_16H_LOCAL):
+            batches = [
+                self.env["helpdesk.ticket"].create(
+                    [
+                        {"name": f"Budget {size}-{i}", "team_id": self.team.id}
+                        for i in range(size)
+                    ]
+                )
+                for size in (3, 10, 100)
+            ]
+            self.env.flush_all()
+            self.env.cr.precommit.run()
+        warm_up, *batches = batches
+        # fills the caches (field definitions, defaults) the first edit reads
+        warm_up.write({"priority": "1"})
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        for tickets in batches:
+            self.env.invalidate_all()
+            # Budget: the tracked values, the policies, the current statuses
+            # and their tickets' stages, the DELETE and INSERT of statuses,
+            # the ticket UPDATE, and the tracking messages with their values
+            # created together (one INSERT each per 100 tickets).
+            with self._at(FRIDAY_16H_LOCAL), self.assertQueryCount(BUDGET):
+                tickets.write({"priority": "3"})
+                self.env.flush_all()
+                self.env.cr.precommit.run()
+            self.assertEqual(tickets.sla_status_ids.sla_id, self.sla_urgent)
+            self.assertEqual(len(tickets.sla_status_ids), len(tickets))
+            # Urgent 1h from Friday 16:00 local: 17:00 local
+            self.assertEqual(
+                set(tickets.mapped("sla_deadline")), {datetime(2026, 1, 9, 16, 0)}
+            )
+
+    def test_mass_edit_logs_like_a_single_edit(self):
+        """The tracking of a mass edit, logged in one batch, is the message
+        Odoo logs for one ticket; a stage change still posts its subtype."""
+        single, *pair = (self._ticket() for _i in range(3))
+        pair = pair[0] | pair[1]
+        self.env.cr.precommit.run()
+        for tickets in (single, pair):
+            tickets.write({"priority": "2"})
+            self.env.flush_all()
+            self.env.cr.precommit.run()
+
+        def logged(ticket):
+            message = ticket.message_ids[0]
+            return (
+                message.message_type,
+                message.subtype_id,
+                message.author_id,
+                message.is_internal,
+                str(message.body),
+                [
+                    (value.field_id.name, value.old_value_char, value.new_value_char)
+                    for value in message.tracking_value_ids
+                ],
+            )
+
+        expected = logged(single)
+        self.assertEqual(expected[5], [("priority", "Low", "High")])
+        for ticket in pair:
+            self.assertEqual(logged(ticket), expected)
+        self.assertNotEqual(
+            pair[0].message_ids[0].message_id, pair[1].message_ids[0].message_id
+        )
+
+        pair.write({"stage_id": self.stage_progress.id, "priority": "1"})
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        for ticket in pair:
+            message = ticket.message_ids[0]
+            self.assertEqual(
+                message.subtype_id, self.env.ref("helpdesk_intake.mt_ticket_stage")
+            )
+            self.assertEqual(
+                set(message.tracking_value_ids.field_id.mapped("name")),
+                {"stage_id", "priority"},
+            )
 
     def _count_queries(self, operation):
         self.env.flush_all()

@@ -478,8 +478,14 @@ class HelpdeskTeam(models.Model):
                 loads[user_id] += 1
                 picked.append(members.browse(user_id))
             return picked
+        # tickets without an assignment date are no turn of anyone (and
+        # would come first in that order)
         last = self.env["helpdesk.ticket"].search(
-            [("team_id", "=", self.id), ("user_id", "in", members.ids)],
+            [
+                ("team_id", "=", self.id),
+                ("assign_date", "!=", False),
+                ("user_id", "in", members.ids),
+            ],
             order="assign_date desc, id desc",
             limit=1,
         )

@@ -227,6 +227,15 @@ class HelpdeskTicket(models.Model):
     _team_priority_order_idx = models.Index("(team_id, priority DESC, id DESC)")
     _stage_priority_order_idx = models.Index("(stage_id, priority DESC, id DESC)")
     _ref_uniq = models.UniqueIndex("(ref)")
+    # Assignment of new tickets, whatever the number of tickets: the open
+    # tickets of each member of the team (balanced load), and the team's
+    # last assigned ticket (round robin).
+    _team_open_load_idx = models.Index(
+        "(team_id, user_id) WHERE is_closed IS NOT TRUE AND active IS TRUE"
+    )
+    _team_last_assigned_idx = models.Index(
+        "(team_id, assign_date DESC, id DESC) WHERE assign_date IS NOT NULL"
+    )
 
     # ------------------------------------------------------------
     # COMPUTES

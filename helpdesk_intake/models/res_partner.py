@@ -24,6 +24,13 @@ class ResPartner(models.Model):
         help="SLA policies restricted to the contact or to its company.",
     )
 
+    # Every email and website form looks its customer up by address (the
+    # gateway's author, the ticket's customer, Cc followers): without it,
+    # each lookup reads all the contacts.
+    _customer_email_idx = models.Index(
+        "(email_normalized) WHERE email_normalized IS NOT NULL"
+    )
+
     def _compute_ticket_count(self):
         # The contacts of a company count for it, as in the other apps.
         family = self.with_context(active_test=False).search_fetch(

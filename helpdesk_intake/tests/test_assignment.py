@@ -104,6 +104,20 @@ class TestAssignment(HelpdeskIntakeCommon):
         self.assertEqual(self._create(1).user_id, self.agent_c)
         self.assertEqual(self._create(1).user_id, self.agent_a)
 
+    def test_round_robin_ignores_tickets_without_assignment_date(self):
+        self.team_assign.assign_method = "randomly"
+        self.assertEqual(self._create(1).user_id, self.agent_a)
+        # a ticket given to c without an assignment date (imported data) is
+        # no turn of c: b, who follows a, is next
+        imported = self._create(1, user_id=self.agent_c.id)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET assign_date = NULL WHERE id = %s",
+            [imported.id],
+        )
+        imported.invalidate_recordset(["assign_date"])
+        self.assertEqual(self._create(1).user_id, self.agent_b)
+
     def test_inactive_members_skipped(self):
         self.team_assign.assign_method = "randomly"
         self.agent_b.active = False

@@ -129,10 +129,9 @@ class TestAssignment(HelpdeskIntakeCommon):
         self.team_assign.write({"assign_method": "balanced", "member_ids": [(5, 0, 0)]})
         self.assertFalse(self._create(2).user_id)
 
-
-@tagged("post_install", "-at_install", "helpdesk_intake")
-class TestAssignmentCompany(HelpdeskIntakeCommon):
-    """The assignee works for the ticket's company (its team's)."""
+    # ------------------------------------------------------------
+    # COMPANIES: the assignee works for the ticket's company (its team's)
+    # ------------------------------------------------------------
 
     def test_user_of_another_company_only_is_refused(self):
         # user_hd_agent_c2 works for company 2 only; self.team is company 1's

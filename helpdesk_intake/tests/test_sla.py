@@ -292,13 +292,16 @@ class TestSla(TransactionCase):
         """Changing priority on many tickets costs the same queries as on a few."""
         self._make_sla("Medium 1 day", "1", days=1)
         self._make_sla("High 4h", "2", hours=4)
+        # created without their creation messages (ten times faster), then
+        # written with tracking as usual
+        Ticket = self.env["helpdesk.ticket"].with_context(tracking_disable=True)
         with self._at(FRIDAY_16H_LOCAL):
-            few = self.env["helpdesk.ticket"].create(
+            few = Ticket.create(
                 [{"name": f"Few {i}", "team_id": self.team.id} for i in range(50)]
-            )
-            many = self.env["helpdesk.ticket"].create(
+            ).with_env(self.env)
+            many = Ticket.create(
                 [{"name": f"Many {i}", "team_id": self.team.id} for i in range(500)]
-            )
+            ).with_env(self.env)
         few_queries = self._count_queries(lambda: few.write({"priority": "3"}))
         many_queries = self._count_queries(lambda: many.write({"priority": "3"}))
         self.assertTrue(

@@ -2,6 +2,7 @@ from . import test_editor_save
 from . import test_form_fields
 from . import test_form_properties
 from . import test_help_menu
+from . import test_performance
 from . import test_portal_attachments
 from . import test_security
 from . import test_team_page

@@ -41,20 +41,3 @@ class TestHelpMenu(HelpdeskWebsiteCommon):
         self.assertEqual(len(self.help_menus(website_2)), 1)
         self.team.unlink()
         self.assertFalse(self.help_menus(website_2))
-
-
-@tagged("post_install", "-at_install")
-class TestCompanyName(HelpdeskWebsiteCommon):
-    def test_company_name_is_kept_on_the_ticket(self):
-        self.assertIn(
-            'name="partner_company_name"', self.url_open(self.team.website_url).text
-        )
-        self.post_form(partner_company_name="  Acme Lighting ")
-        self.assertEqual(self.tickets().partner_company_name.strip(), "Acme Lighting")
-
-    def test_company_name_is_optional_and_bounded(self):
-        self.post_form()
-        self.assertFalse(self.tickets().partner_company_name)
-        answer = self.post_form(partner_company_name="A" * 129)
-        self.assertIn("partner_company_name", answer["error_fields"])
-        self.assertEqual(len(self.tickets()), 1, "the long one was refused")

@@ -149,6 +149,20 @@ class TestWebsiteForm(HelpdeskWebsiteCommon):
         self.assertEqual(list(result["error_fields"]), ["partner_email"])
         self.assertRefused(result)
 
+    def test_company_name_is_kept_on_the_ticket(self):
+        self.assertIn(
+            'name="partner_company_name"', self.url_open(self.team.website_url).text
+        )
+        self.post_form(partner_company_name="  Acme Lighting ")
+        self.assertEqual(self.tickets().partner_company_name.strip(), "Acme Lighting")
+
+    def test_company_name_is_optional_and_bounded(self):
+        self.post_form()
+        self.assertFalse(self.tickets().partner_company_name)
+        answer = self.post_form(partner_company_name="A" * 129)
+        self.assertIn("partner_company_name", answer["error_fields"])
+        self.assertEqual(len(self.tickets()), 1, "the long one was refused")
+
     def test_forged_fields_ignored(self):
         other_stage = self.env.ref("helpdesk_intake.stage_solved")
         other_company = self.env["res.company"].create({"name": "Forged Company"})

@@ -28,8 +28,9 @@ the mailbox, every accepted post one ticket); and what the time went to:
 CPU seconds of the Odoo workers, of their PostgreSQL backends and of
 Dovecot, the machine's busy cores, the samples of pg_stat_activity (every
 0.25 s) by state and wait event, the lock waits seen in pg_locks, the
-transactions rolled back (the receipts' serialization failures, retried) and
-Odoo's log lines of skipped fetches and duplicate emails.
+transactions committed and rolled back (every read-only request ends with a
+rollback; a receipt's serialization failure, retried, adds one) and Odoo's
+log lines of skipped fetches and of duplicate emails ignored.
 
 The machine is shared and has few cores: 4 workers on 2 cores measure
 contention, not scaling. The load average is printed with every figure.

@@ -31,7 +31,8 @@ from _odoo_env import (
 )
 
 MODULES = ["helpdesk_intake_website", "website_crm"]
-RATE_LIMIT_KEY = "helpdesk_intake_website.rate_limit"
+# per network and per address, shared by every public channel
+RATE_LIMIT_KEYS = ("helpdesk_intake.rate_limit", "helpdesk_intake.rate_limit_email")
 TEAM_NAME = "Website Form Benchmark"
 BENCH_DOMAIN = "bench.example.com"
 
@@ -39,11 +40,12 @@ BENCH_DOMAIN = "bench.example.com"
 def set_up(database, posts):
     """Create the benchmark team with its published form and lift the
     per-address limit (every post comes from 127.0.0.1) without disabling
-    its check. Return the team id and the previous limit."""
+    its check. Return the team id and the previous limits."""
     with committed_env(database) as env:
         ICP = env["ir.config_parameter"]
-        previous_limit = ICP.get_param(RATE_LIMIT_KEY)
-        ICP.set_param(RATE_LIMIT_KEY, str(posts * 10 + 1000))
+        previous_limit = {key: ICP.get_param(key) for key in RATE_LIMIT_KEYS}
+        for key in RATE_LIMIT_KEYS:
+            ICP.set_param(key, str(posts * 10 + 1000))
         team = env["helpdesk.team"].create(
             {"name": TEAM_NAME, "use_website_form": True}
         )
@@ -64,7 +66,8 @@ def clean_up(database, team_id, previous_limit):
         bench_address = [("email_from", "=like", f"%@{BENCH_DOMAIN}")]
         env["crm.lead"].with_context(active_test=False).search(bench_address).unlink()
         customers.filtered(lambda p: p.email.endswith(f"@{BENCH_DOMAIN}")).unlink()
-        env["ir.config_parameter"].set_param(RATE_LIMIT_KEY, previous_limit or False)
+        for key, value in previous_limit.items():
+            env["ir.config_parameter"].set_param(key, value or False)
 
 
 def ticket_form(team_id):

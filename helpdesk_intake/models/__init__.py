@@ -12,6 +12,7 @@ from . import ir_config_parameter
 from . import helpdesk_blocked_sender
 from . import fetchmail_server
 from . import mail_alias
+from . import mail_alias_domain
 from . import mail_thread
 from . import resource_calendar
 from . import res_company

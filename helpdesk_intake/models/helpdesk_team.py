@@ -450,13 +450,15 @@ class HelpdeskTeam(models.Model):
         """
         self.ensure_one()
         method = self.assign_method
+        no_user = self.env["res.users"]
+        if method == "manual" and candidates is None:
+            return [no_user] * count
         if candidates is None:
             members = self.member_ids
         else:
             members = candidates
             method = "balanced" if method == "manual" else method
         members = members.filtered("active").sorted("id")
-        no_user = self.env["res.users"]
         if method == "manual" or not members:
             return [no_user] * count
         on_duty = self._members_on_duty(members)

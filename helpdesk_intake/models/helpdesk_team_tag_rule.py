@@ -32,6 +32,8 @@ class HelpdeskTeamTagRule(models.Model):
     def _match(self, team, tag_ids):
         """The first rule of ``team`` that one of ``tag_ids`` triggers."""
         tag_ids = set(tag_ids)
+        if not tag_ids:
+            return self.browse()
         return team.tag_rule_ids.filtered(lambda rule: tag_ids & set(rule.tag_ids.ids))[
             :1
         ]

@@ -599,7 +599,11 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------
 
     def _creation_subtype(self):
-        return self.env.ref("helpdesk_intake.mt_ticket_new")
+        # the cached id, without the existence check of env.ref: asked
+        # twice for every email that opens a ticket
+        return self.env["mail.message.subtype"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id("helpdesk_intake.mt_ticket_new")
+        )
 
     def _track_subtype(self, init_values):
         self.ensure_one()

@@ -12,6 +12,7 @@ from odoo.tools import (
     frozendict,
     html2plaintext,
     is_html_empty,
+    ormcache,
 )
 from odoo.tools.mail import email_split_and_format
 
@@ -50,6 +51,9 @@ AUTHSERV_ID_PARAM = "helpdesk_intake.authserv_id"
 # where the email puts them, but not listed among the files received.
 SIGNATURE_IMAGE_MAX_SIZE = 16 * 1024
 MEGABYTE = 1024 * 1024
+# Key of the answers of _is_internal_sender in the cursor's cache, for the
+# email being processed.
+INTERNAL_SENDERS_CACHE_KEY = "helpdesk_intake.internal_senders"
 
 
 class HelpdeskTicket(models.Model):
@@ -123,9 +127,7 @@ class HelpdeskTicket(models.Model):
         pending._intake_trace_add(["acknowledgement requested"])
         if pending:
             pending.sudo().ack_pending = True
-            self.env.ref(
-                "helpdesk_intake.ir_cron_send_acknowledgements"
-            ).sudo()._trigger()
+            self._acknowledgement_cron().sudo()._trigger()
 
     @api.model
     def _cron_send_acknowledgements(self, batch_size=200):
@@ -145,9 +147,18 @@ class HelpdeskTicket(models.Model):
             ):
                 ticket._post_automated_email(team.ack_template_id)
         if len(tickets) == batch_size:
-            self.env.ref(
+            self._acknowledgement_cron().sudo()._trigger()
+
+    @api.model
+    def _acknowledgement_cron(self):
+        # the cached id, without the existence check of env.ref: the
+        # scheduled action is data of this module, and triggering it is part
+        # of every new ticket
+        return self.env["ir.cron"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id(
                 "helpdesk_intake.ir_cron_send_acknowledgements"
-            ).sudo()._trigger()
+            )
+        )
 
     def _acknowledgement_refusal(self, own_addresses=None):
         """Why the ticket gets no acknowledgement, or None when it gets one."""
@@ -183,6 +194,13 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _helpdesk_own_addresses(self):
         """Addresses of the helpdesk itself: aliases, catchall and bounce."""
+        return self._helpdesk_own_addresses_cached()
+
+    @api.model
+    @ormcache()
+    def _helpdesk_own_addresses_cached(self):
+        # Read for every email the gateway receives, changed when an alias
+        # or an alias domain is: mail.alias and mail.alias.domain clear it.
         aliases = (
             self.env["mail.alias"]
             .sudo()
@@ -190,13 +208,13 @@ class HelpdeskTicket(models.Model):
         )
         # alias domains are a handful per database
         domains = self.env["mail.alias.domain"].sudo().search([], limit=None)
-        return {
+        return frozenset(
             email_normalize(address)
             for address in aliases.mapped("alias_full_name")
             + domains.mapped("catchall_email")
             + domains.mapped("bounce_email")
             if address
-        }
+        )
 
     def _post_automated_email(self, template):
         """Post ``template`` on the ticket and email it to the customer, marked
@@ -303,7 +321,7 @@ class HelpdeskTicket(models.Model):
             reply_to_contact = self._partner_find_from_emails_single(
                 [facts["reply_to"]], no_create=True
             )
-        customer = self._customer_from_email(msg_dict, team, trace)
+        customer = self._customer_from_email(msg_dict, team, trace, author=author)
         # a sender the receiving server could not authenticate proves
         # nothing by writing with the address of an existing contact, nor
         # does anyone by naming one in Reply-To
@@ -322,10 +340,18 @@ class HelpdeskTicket(models.Model):
         values.setdefault("partner_name", customer.name)
         values.setdefault("partner_phone", customer.phone)
         values.setdefault("name", self._title_from_email(msg_dict))
-        values.update(self._intake_spam_values(msg_dict, values))
+        values.update(self._intake_spam_values(msg_dict, values, team=team))
         if values.get("spam_reason"):
             trace.append(f"kept in Spam: {values['spam_reason']}")
         values["intake_trace"] = self._intake_trace_entry(msg_dict, trace)
+        if (
+            not author
+            and customer
+            and customer.email_normalized == email_normalize(msg_dict.get("email_from"))
+        ):
+            # the contact just made for the sender authors the email the
+            # gateway posts next, which need not search it again
+            msg_dict["author_id"] = customer.id
         msg_dict = dict(
             msg_dict, email_from=customer.email or msg_dict.get("email_from")
         )
@@ -335,7 +361,11 @@ class HelpdeskTicket(models.Model):
         cc_partners = ticket._cc_followers(msg_dict, author)
         if ticket.customer_unverified:
             customer = customer.browse()
-        ticket.message_subscribe((customer | cc_partners).ids)
+        # message_subscribe, without its searches of the contacts found above
+        followers = (customer | cc_partners).filtered("active")
+        ticket._message_subscribe(
+            followers.ids, customer_ids=followers.filtered("partner_share").ids
+        )
         return ticket
 
     def _cc_followers(self, msg_dict, author):
@@ -395,15 +425,17 @@ class HelpdeskTicket(models.Model):
         )
 
     @api.model
-    def _customer_from_email(self, msg_dict, team=None, trace=None):
+    def _customer_from_email(self, msg_dict, team=None, trace=None, author=None):
         """The partner the ticket is about: the sender; when an employee
         forwards a customer's email, the original sender of the forward
         (provided the sender is trusted, see ``_sender_trusted``); when the
         email names another person's mailbox in Reply-To, that one.
-        ``trace`` receives the reasons."""
+        ``trace`` receives the reasons; ``author``: the existing partner of
+        ``msg_dict["author_id"]``, when the caller checked it already."""
         trace = [] if trace is None else trace
         Thread = self.env["mail.thread"]
-        author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        if author is None:
+            author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
         if self._is_internal_sender(msg_dict):
             forwarded_from = self._forwarded_sender(msg_dict.get("body") or "")
             if forwarded_from and not self._sender_trusted(team):
@@ -452,7 +484,7 @@ class HelpdeskTicket(models.Model):
             and msg_vals.get("body")
         ):
             description = msg_vals["body"]
-            if not self._is_internal_sender({"author_id": message.author_id.id}):
+            if not self._is_internal_partner(message.author_id):
                 cleaned = strip_quoted_history(description)
                 if not is_html_empty(cleaned):
                     description = cleaned
@@ -461,12 +493,32 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _is_internal_sender(self, message_dict):
-        author = self.env["res.partner"].browse(message_dict.get("author_id")).exists()
-        if not author and message_dict.get("email_from"):
-            author = self._partner_find_from_emails_single(
-                [message_dict["email_from"]], no_create=True
-            )
-        return bool(author.user_ids.filtered(lambda user: not user.share))
+        # Asked several times per email (routing, customer, blocked senders,
+        # description): answered once per author or address while the
+        # gateway processes one email (see mail.thread.message_process).
+        author_id = message_dict.get("author_id")
+        if not author_id and "author_id" in message_dict:
+            # the gateway searched the sender's contact already (see
+            # _message_parse_post_process) and found none
+            return False
+        key = (
+            ("author", author_id)
+            if author_id
+            else ("email", message_dict.get("email_from"))
+        )
+        known = self.env.cr.cache.setdefault(INTERNAL_SENDERS_CACHE_KEY, {})
+        if key not in known:
+            author = self.env["res.partner"].browse(author_id).exists()
+            if not author and message_dict.get("email_from"):
+                author = self._partner_find_from_emails_single(
+                    [message_dict["email_from"]], no_create=True
+                )
+            known[key] = self._is_internal_partner(author)
+        return known[key]
+
+    @api.model
+    def _is_internal_partner(self, partner):
+        return bool(partner.user_ids.filtered(lambda user: not user.share))
 
     # ------------------------------------------------------------
     # ROUTING AND QUARANTINE (called by mail.thread, models/mail_thread.py)
@@ -795,13 +847,15 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _intake_spam_values(self, msg_dict, values):
+    def _intake_spam_values(self, msg_dict, values, team=None):
         """Values that keep the ticket of a new email in Spam (see
         ``is_spam``) when it comes from a blocked sender or the mail server
         flagged it; empty otherwise. The verdict headers are those of the
         email being processed (``helpdesk_spam_headers`` in the context, set
-        by the gateway)."""
-        team = self.env["helpdesk.team"].browse(values.get("team_id")).exists()
+        by the gateway). ``team``: the existing team of ``values``, when the
+        caller checked it already."""
+        if team is None:
+            team = self.env["helpdesk.team"].browse(values.get("team_id")).exists()
         team = team or self._default_team_id()
         if not team:
             return {}

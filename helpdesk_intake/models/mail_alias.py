@@ -1,9 +1,30 @@
-from odoo import models
+from odoo import api, models
+
+# Fields an address of the helpdesk is made of (see
+# helpdesk.ticket._helpdesk_own_addresses, cached).
+ADDRESS_FIELDS = {"alias_name", "alias_domain_id", "alias_model_id", "alias_full_name"}
 
 
 class MailAlias(models.Model):
     _name = "mail.alias"
     _inherit = "mail.alias"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        aliases = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return aliases
+
+    def write(self, vals):
+        res = super().write(vals)
+        if ADDRESS_FIELDS.intersection(vals):
+            self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
 
     def _alias_bounce_incoming_email(self, message, message_dict, set_invalid=True):
         # When a ticket fails to be created because another worker created

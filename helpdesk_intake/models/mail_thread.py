@@ -16,6 +16,7 @@ from ..tools import (
     raw_recipients,
     spam_headers,
 )
+from .helpdesk_ticket_mail import INTERNAL_SENDERS_CACHE_KEY
 
 _logger = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ class MailThread(models.AbstractModel):
         if not self.env.context.get("helpdesk_no_quarantine"):
             # the same email received twice at once is processed once
             self.env["helpdesk.mail.receipt"].sudo()._receive(raw)
+        # what the helpdesk learnt about the sender holds for this email only
+        self.env.cr.cache.pop(INTERNAL_SENDERS_CACHE_KEY, None)
         try:
             with self.env.cr.savepoint():
                 return super().message_process(
@@ -74,6 +77,8 @@ class MailThread(models.AbstractModel):
                 if is_duplicate_ticket(duplicate):
                     return False  # already kept by an earlier attempt
                 raise
+        finally:
+            self.env.cr.cache.pop(INTERNAL_SENDERS_CACHE_KEY, None)
 
     @api.model
     def _helpdesk_fallback_team(self, model, raw):

@@ -425,9 +425,10 @@ def vacuum_analyze(database, tables=TICKET_TABLES):
     psql(database, f"VACUUM ANALYZE {', '.join(tables)}")
 
 
-def generate_forum_posts(env, forum, posts=100_000, vacuum=True):
-    """Make ``forum`` hold ``posts`` bulk questions (adding those missing),
-    one in three with an accepted answer; commit, then VACUUM ANALYZE."""
+def generate_forum_posts(env, forum, posts=100_000, vacuum=True, author_uid=1):
+    """Make ``forum`` hold ``posts`` bulk questions of ``author_uid`` (adding
+    those missing), one in three with an accepted answer; commit, then VACUUM
+    ANALYZE."""
     cr = env.cr
     cr.execute(
         "SELECT count(*) FROM forum_post WHERE forum_id = %s AND parent_id IS NULL"
@@ -464,7 +465,7 @@ def generate_forum_posts(env, forum, posts=100_000, vacuum=True):
                 'Question ' || i || ': since yesterday it does not work.',
                 'active', TRUE, i %% 300, i %% 7, 0,
                 CASE WHEN i %% 3 = 0 THEN 1 ELSE 0 END, FALSE, i %% 3 = 0,
-                1.0, created, 1, 1, created, created
+                1.0, created, %(author)s, %(author)s, created, created
             FROM (
                 SELECT i, (now() at time zone 'UTC') - random() * interval '3 years'
                     AS created
@@ -479,11 +480,12 @@ def generate_forum_posts(env, forum, posts=100_000, vacuum=True):
             create_uid, write_uid, create_date, write_date)
         SELECT forum_id, id, '<p>Restart it, then try again.</p>',
             'Restart it, then try again.', 'active', TRUE, 0, 1, 0, 0, TRUE,
-            FALSE, 1.0, create_date, 1, 1, create_date, create_date
+            FALSE, 1.0, create_date, %(author)s, %(author)s, create_date, create_date
         FROM question WHERE child_count = 1
         """,
         {
             "forum": forum.id,
+            "author": author_uid,
             "subjects": subjects,
             "subject_count": len(subjects),
             "first": existing + 1,

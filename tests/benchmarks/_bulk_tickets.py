@@ -220,6 +220,9 @@ def insert_customers(cr, count, company_id):
         """,
         {"ref": f"{REF_PREFIX}-C", "count": count},
     )
+    # Foreign key checks reuse plans made while the tables were small (a
+    # sequential scan per row): statistics invalidate them.
+    cr.execute("ANALYZE res_partner")
     cr.execute(
         "UPDATE res_partner SET commercial_partner_id = id WHERE ref LIKE %s",
         [f"{REF_PREFIX}-C%"],
@@ -328,6 +331,8 @@ def insert_tickets(cr, data, first, last, messages=1):
             "last": last,
         },
     )
+    # Before the rows referring to the new tickets: see insert_customers.
+    cr.execute("ANALYZE helpdesk_ticket")
     batch = """
         FROM helpdesk_ticket t
         WHERE t.id > %(after)s
@@ -373,17 +378,22 @@ def insert_tickets(cr, data, first, last, messages=1):
     # The customer follows their tickets, with the default subtype (Discussions).
     cr.execute(
         f"""
-        WITH follower AS (
-            INSERT INTO mail_followers (res_model, res_id, partner_id)
-            SELECT 'helpdesk.ticket', t.id, t.partner_id
-            {batch}
-            RETURNING id
-        )
+        INSERT INTO mail_followers (res_model, res_id, partner_id)
+        SELECT 'helpdesk.ticket', t.id, t.partner_id
+        {batch}
+        """,
+        bounds,
+    )
+    cr.execute("ANALYZE mail_followers")
+    cr.execute(
+        """
         INSERT INTO mail_followers_mail_message_subtype_rel
             (mail_followers_id, mail_message_subtype_id)
         SELECT follower.id, subtype.res_id
-        FROM follower, ir_model_data subtype
-        WHERE subtype.module = 'mail' AND subtype.name = 'mt_comment'
+        FROM mail_followers follower, ir_model_data subtype
+        WHERE follower.res_model = 'helpdesk.ticket'
+          AND follower.res_id > %(after)s
+          AND subtype.module = 'mail' AND subtype.name = 'mt_comment'
         """,
         bounds,
     )

@@ -56,6 +56,24 @@ TICKET_TABLES = (
     "mail_message",
     "res_partner",
 )
+# Words of the forum questions' titles: any two of them match about 1 in
+# 500 questions, as a visitor's words would in a forum of varied topics.
+PRODUCTS = tuple(
+    f"{model} {number}"
+    for model in (
+        "LaserJet",
+        "Router",
+        "Tablet",
+        "Scanner",
+        "Mobile app",
+        "Web shop",
+        "Invoice",
+        "Monitor",
+        "Headset",
+        "Keyboard",
+    )
+    for number in (100, 200, 300, 400, 500)
+)
 BATCH = 250_000  # tickets per INSERT, to bound the memory of one statement
 
 
@@ -470,6 +488,8 @@ def generate_forum_posts(env, forum, posts=100_000, vacuum=True, author_uid=1):
                 create_uid, write_uid, create_date, write_date)
             SELECT %(forum)s,
                 'Bulk: ' || (%(subjects)s::text[])[1 + i %% %(subject_count)s]
+                    || ' with the ' || (%(products)s::text[])[
+                        1 + (i / %(subject_count)s) %% %(product_count)s]
                     || ' (' || i || ')',
                 '<p>Question ' || i || ': since yesterday it does not work.</p>',
                 'Question ' || i || ': since yesterday it does not work.',
@@ -498,6 +518,8 @@ def generate_forum_posts(env, forum, posts=100_000, vacuum=True, author_uid=1):
             "author": author_uid,
             "subjects": subjects,
             "subject_count": len(subjects),
+            "products": PRODUCTS,
+            "product_count": len(PRODUCTS),
             "first": existing + 1,
             "last": posts,
         },

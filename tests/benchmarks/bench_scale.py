@@ -66,7 +66,14 @@ MODULES = ["helpdesk_intake", "helpdesk_intake_website_forum"]
 TARGET_MS = 150
 # What the web client sends with every call.
 CONTEXT = {"lang": "en_US", "tz": "Europe/Brussels", "bin_size": True}
-SUGGEST_TERMS = ("printer error", "reset password", "invoice order", "zzz nothing")
+# What visitors type as the subject of a ticket: words of several titles,
+# and words of none.
+SUGGEST_TERMS = (
+    "printer error laserjet 300",
+    "reset password",
+    "invoice does not match",
+    "zzz nothing like this",
+)
 FORUM_MEMBER_LOGIN = "bulk-forum-member"
 
 # Read specifications of the views, as the web client builds them from the
@@ -493,8 +500,22 @@ def explain_http(registry, data, slug, top):
         team_id = data.team_ids[0]
 
     def portal_list(env):
+        # the domain of the portal controller for a portal user
         Ticket = env["helpdesk.ticket"]
-        domain = Domain.TRUE
+        followed = (
+            env["mail.followers"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", "helpdesk.ticket"),
+                    ("partner_id", "=", env.user.partner_id.id),
+                ],
+                ["res_id"],
+            )
+        )
+        domain = Domain("partner_id", "=", env.user.partner_id.id) | Domain(
+            "id", "in", followed.mapped("res_id")
+        )
         Ticket.search_count(domain)
         Ticket.search(domain, order="create_date desc, id desc", limit=20).read(
             ["name", "ref", "stage_id", "team_id", "priority", "create_date"]

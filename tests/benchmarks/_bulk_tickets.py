@@ -518,7 +518,7 @@ def generate_forum_posts(env, forum, posts=100_000, vacuum=True, author_uid=1):
             "author": author_uid,
             "subjects": subjects,
             "subject_count": len(subjects),
-            "products": PRODUCTS,
+            "products": list(PRODUCTS),
             "product_count": len(PRODUCTS),
             "first": existing + 1,
             "last": posts,

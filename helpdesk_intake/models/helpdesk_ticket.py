@@ -205,9 +205,10 @@ class HelpdeskTicket(models.Model):
 
     _ack_pending_idx = models.Index("(id) WHERE ack_pending IS TRUE")
     # Open tickets are what agents look at: column counts, progress bars and
-    # counters read this index only.
+    # counters read this index only, record rules included (the id is the
+    # followers' condition of the team visibility rule).
     _open_tickets_idx = models.Index(
-        "(stage_id, priority, team_id) INCLUDE (user_id, company_id, is_spam)"
+        "(stage_id, priority, team_id) INCLUDE (user_id, company_id, is_spam, id)"
         " WHERE is_closed IS NOT TRUE AND active IS TRUE"
     )
     # The Spam list of agents, a few tickets among all.

@@ -42,6 +42,40 @@ class TestPortal(HttpCase, HelpdeskIntakeCommon):
         self.assertIn(self.ticket_other.name, response.text)
         self.assertNotIn(self.ticket_jane.name, response.text)
 
+    def test_my_tickets_lists_followed_tickets(self):
+        # The tickets the record rules let a customer see: their own and
+        # those they follow, out of Spam, in the teams open to portal users.
+        Ticket = self.env["helpdesk.ticket"].with_context(mail_notrack=True)
+        internal_team = self.env["helpdesk.team"].create(
+            {"name": "Back office", "privacy_visibility": "internal"}
+        )
+        hidden = Ticket.create(
+            [
+                {"name": "Spam followed", "team_id": self.team.id, "is_spam": True},
+                {"name": "Internal followed", "team_id": internal_team.id},
+            ]
+        )
+        unverified = Ticket.create(
+            {
+                "name": "Typed by a visitor",
+                "team_id": self.team.id,
+                "partner_id": self.partner_portal.id,
+                "customer_unverified": True,
+            }
+        )
+        (self.ticket_other | hidden).message_subscribe(self.partner_portal.ids)
+        unverified.message_unsubscribe(self.partner_portal.ids)
+        self.authenticate(self.user_portal.login, self.user_portal.login)
+        page = self.url_open("/my/tickets").text
+        self.assertIn(self.ticket_jane.name, page)
+        self.assertIn(self.ticket_other.name, page, "followed tickets are listed")
+        for name in ("Spam followed", "Internal followed", "Typed by a visitor"):
+            self.assertNotIn(name, page)
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["ticket_count"]}
+        )
+        self.assertEqual(counters["ticket_count"], 2)
+
     def test_my_ticket_page(self):
         self.authenticate(self.user_portal.login, self.user_portal.login)
         response = self.url_open(f"/my/tickets/{self.ticket_jane.id}")

@@ -47,7 +47,11 @@ STAGE_XMLIDS = ("new", "in_progress", "waiting", "solved", "cancelled")
 TAGS = ("Billing", "Hardware", "Login", "Delivery", "Bug", "Question", "VIP", "Urgent")
 # Hours of the SLA policy of each priority, as a team sets them up.
 SLA_HOURS = {"0": 40, "1": 16, "2": 8, "3": 4}
+# The teams too: a table of a few rows never reaches autovacuum's threshold,
+# and a stale estimate of the teams open to portal users makes PostgreSQL
+# scan the tickets team by team.
 TICKET_TABLES = (
+    "helpdesk_team",
     "helpdesk_ticket",
     "helpdesk_sla_status",
     "helpdesk_tag_helpdesk_ticket_rel",
@@ -55,6 +59,24 @@ TICKET_TABLES = (
     "mail_followers_mail_message_subtype_rel",
     "mail_message",
     "res_partner",
+)
+# Words of the forum questions' titles: any two of them match about 1 in
+# 500 questions, as a visitor's words would in a forum of varied topics.
+PRODUCTS = tuple(
+    f"{model} {number}"
+    for model in (
+        "LaserJet",
+        "Router",
+        "Tablet",
+        "Scanner",
+        "Mobile app",
+        "Web shop",
+        "Invoice",
+        "Monitor",
+        "Headset",
+        "Keyboard",
+    )
+    for number in (100, 200, 300, 400, 500)
 )
 BATCH = 250_000  # tickets per INSERT, to bound the memory of one statement
 
@@ -220,6 +242,9 @@ def insert_customers(cr, count, company_id):
         """,
         {"ref": f"{REF_PREFIX}-C", "count": count},
     )
+    # Foreign key checks reuse plans made while the tables were small (a
+    # sequential scan per row): statistics invalidate them.
+    cr.execute("ANALYZE res_partner")
     cr.execute(
         "UPDATE res_partner SET commercial_partner_id = id WHERE ref LIKE %s",
         [f"{REF_PREFIX}-C%"],
@@ -328,6 +353,8 @@ def insert_tickets(cr, data, first, last, messages=1):
             "last": last,
         },
     )
+    # Before the rows referring to the new tickets: see insert_customers.
+    cr.execute("ANALYZE helpdesk_ticket")
     batch = """
         FROM helpdesk_ticket t
         WHERE t.id > %(after)s
@@ -373,17 +400,22 @@ def insert_tickets(cr, data, first, last, messages=1):
     # The customer follows their tickets, with the default subtype (Discussions).
     cr.execute(
         f"""
-        WITH follower AS (
-            INSERT INTO mail_followers (res_model, res_id, partner_id)
-            SELECT 'helpdesk.ticket', t.id, t.partner_id
-            {batch}
-            RETURNING id
-        )
+        INSERT INTO mail_followers (res_model, res_id, partner_id)
+        SELECT 'helpdesk.ticket', t.id, t.partner_id
+        {batch}
+        """,
+        bounds,
+    )
+    cr.execute("ANALYZE mail_followers")
+    cr.execute(
+        """
         INSERT INTO mail_followers_mail_message_subtype_rel
             (mail_followers_id, mail_message_subtype_id)
         SELECT follower.id, subtype.res_id
-        FROM follower, ir_model_data subtype
-        WHERE subtype.module = 'mail' AND subtype.name = 'mt_comment'
+        FROM mail_followers follower, ir_model_data subtype
+        WHERE follower.res_model = 'helpdesk.ticket'
+          AND follower.res_id > %(after)s
+          AND subtype.module = 'mail' AND subtype.name = 'mt_comment'
         """,
         bounds,
     )
@@ -425,9 +457,10 @@ def vacuum_analyze(database, tables=TICKET_TABLES):
     psql(database, f"VACUUM ANALYZE {', '.join(tables)}")
 
 
-def generate_forum_posts(env, forum, posts=100_000, vacuum=True):
-    """Make ``forum`` hold ``posts`` bulk questions (adding those missing),
-    one in three with an accepted answer; commit, then VACUUM ANALYZE."""
+def generate_forum_posts(env, forum, posts=100_000, vacuum=True, author_uid=1):
+    """Make ``forum`` hold ``posts`` bulk questions of ``author_uid`` (adding
+    those missing), one in three with an accepted answer; commit, then VACUUM
+    ANALYZE."""
     cr = env.cr
     cr.execute(
         "SELECT count(*) FROM forum_post WHERE forum_id = %s AND parent_id IS NULL"
@@ -459,12 +492,14 @@ def generate_forum_posts(env, forum, posts=100_000, vacuum=True):
                 create_uid, write_uid, create_date, write_date)
             SELECT %(forum)s,
                 'Bulk: ' || (%(subjects)s::text[])[1 + i %% %(subject_count)s]
+                    || ' with the ' || (%(products)s::text[])[
+                        1 + (i / %(subject_count)s) %% %(product_count)s]
                     || ' (' || i || ')',
                 '<p>Question ' || i || ': since yesterday it does not work.</p>',
                 'Question ' || i || ': since yesterday it does not work.',
                 'active', TRUE, i %% 300, i %% 7, 0,
                 CASE WHEN i %% 3 = 0 THEN 1 ELSE 0 END, FALSE, i %% 3 = 0,
-                1.0, created, 1, 1, created, created
+                1.0, created, %(author)s, %(author)s, created, created
             FROM (
                 SELECT i, (now() at time zone 'UTC') - random() * interval '3 years'
                     AS created
@@ -479,13 +514,16 @@ def generate_forum_posts(env, forum, posts=100_000, vacuum=True):
             create_uid, write_uid, create_date, write_date)
         SELECT forum_id, id, '<p>Restart it, then try again.</p>',
             'Restart it, then try again.', 'active', TRUE, 0, 1, 0, 0, TRUE,
-            FALSE, 1.0, create_date, 1, 1, create_date, create_date
+            FALSE, 1.0, create_date, %(author)s, %(author)s, create_date, create_date
         FROM question WHERE child_count = 1
         """,
         {
             "forum": forum.id,
+            "author": author_uid,
             "subjects": subjects,
             "subject_count": len(subjects),
+            "products": list(PRODUCTS),
+            "product_count": len(PRODUCTS),
             "first": existing + 1,
             "last": posts,
         },

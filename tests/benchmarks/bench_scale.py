@@ -1,68 +1,80 @@
-"""Benchmark: the first screens of the helpdesk with 100,000 tickets in 10 teams.
+"""Benchmark: the first screens of the helpdesk at 10,000 and at 1,000,000 tickets.
 
-Generates the tickets in bulk with SQL (``INSERT ... SELECT generate_series``):
-a year of history, a backlog of open tickets (20% of the tickets older than
-30 days, half of the recent ones), priorities, assignees, customers, tags and
-one SLA status per ticket; then VACUUM ANALYZE. Then measures, as a helpdesk agent
-and the way the web client asks for them, the server time of:
+Two databases with the same 20 teams, agents and customers, one holding
+``--small`` tickets (10,000), the other ``--tickets`` (1,000,000), generated
+in bulk with SQL by ``_bulk_tickets.generate`` (a year of history with a
+backlog of open tickets, SLA statuses, tags, followers, one message per
+ticket; see there), and a help-center forum of ``--posts`` questions (1 % of
+them in the small database). Then measures, side by side, in rounds
+alternating the two databases, the server time and the queries of:
 
 - the ticket kanban (the default view of Tickets, "Open" filter): one
   ``web_read_group`` by stage unfolding each column with its first 40 cards in
   priority order, and the ``read_progress_bar`` call made alongside;
 - the same kanban for one team, as opened from the team overview;
-- the ticket list: ``web_search_read``, first 80 rows in the default order;
+- the ticket list: ``web_search_read``, first 80 rows in the default order,
+  counted up to 10,001;
 - the team overview: ``web_search_read`` of the team kanban with its
-  dashboard counters.
+  dashboard counters;
 
-Each figure is the median of several runs after a warm-up, each run in its own
-transaction with empty record caches, like a request (target: < 150 ms).
-Then prints EXPLAIN (ANALYZE, BUFFERS) of the slowest queries of each call.
+as a helpdesk agent, in process, each call in its own transaction with empty
+record caches, like a request; and, over HTTP against one Odoo server per
+database (``--workers=0``), with the server time (SQL + Python) and query count
+read from Odoo's request log line:
 
-Without ``--database``, a throwaway database with helpdesk_intake is created,
-then dropped. With ``--database``, the tickets are generated there unless an
-earlier run left them (they are kept, so that measuring again is quick).
+- ``/my/tickets`` of a portal customer who has 1,000 tickets;
+- ``/helpdesk/<team>/suggest?q=...`` of the help center, as a visitor.
 
-    python3 tests/benchmarks/bench_scale.py [--database DB] [--tickets N]
-        [--runs R] [--explain N] [--try-fixes]
+Target: each call <= 150 ms, with as many queries at 1,000,000 tickets as at
+10,000. With ``--explain N``, prints the queries of each call by shape and
+EXPLAIN (ANALYZE, BUFFERS) of its N slowest ones, in the big database.
+
+The databases are kept (``bench_wtscale_10k`` and ``bench_wtscale_1m`` by
+default; ``--drop`` drops them at the end) and only the tickets missing are
+generated, so that measuring again is quick. A database that does not exist
+is copied from ``--template`` when given, else created with the addons.
+
+    python3 tests/benchmarks/bench_scale.py [--tickets N] [--small N]
+        [--database DB] [--small-database DB] [--template DB] [--posts N]
+        [--runs R] [--explain N] [--drop] [--no-http]
 """
 
 import argparse
-import contextlib
+import re
 import statistics
+import subprocess
 import sys
 import threading
 import time
 
+from _bulk_tickets import generate, generate_forum_posts
 from _odoo_env import (
+    REPO,
     close_registry,
     committed_env,
+    database_exists,
     drop_database,
+    free_port,
+    install,
+    load_average,
     load_registry,
     machine_summary,
-    prepare_database,
-    psql,
+    odoo_command,
 )
 
-MODULES = ["helpdesk_intake"]
+MODULES = ["helpdesk_intake", "helpdesk_intake_website_forum"]
 TARGET_MS = 150
-TEAMS = 10
-AGENTS_PER_TEAM = 2
-CUSTOMERS = 5000
-TEAM_PREFIX = "Scale Team"
-AGENT_LOGIN = "scale-agent-{}"  # the first one measures
-REF_PREFIX = "SC"
-# Hours of the SLA policy of each priority, as the team sets them up.
-SLA_HOURS = {"0": 40, "1": 16, "2": 8, "3": 4}
-BULK_TABLES = (
-    "helpdesk_ticket",
-    "helpdesk_sla_status",
-    "helpdesk_tag_helpdesk_ticket_rel",
-    "res_partner",
-)
-STAGE_XMLIDS = ("new", "in_progress", "waiting", "solved", "cancelled")
-TAGS = ("Billing", "Hardware", "Login", "Delivery", "Bug", "Question", "VIP", "Urgent")
 # What the web client sends with every call.
 CONTEXT = {"lang": "en_US", "tz": "Europe/Brussels", "bin_size": True}
+# What visitors type as the subject of a ticket: words of several titles,
+# and words of none.
+SUGGEST_TERMS = (
+    "printer error laserjet 300",
+    "reset password",
+    "invoice does not match",
+    "zzz nothing like this",
+)
+FORUM_MEMBER_LOGIN = "bulk-forum-member"
 
 # Read specifications of the views, as the web client builds them from the
 # arch of helpdesk_intake's views (fields, widgets' dependencies, relations).
@@ -86,6 +98,7 @@ KANBAN_SPEC = {
     "tag_ids": TAGS_SPEC,
     "sla_status_ids": TAGS_SPEC,
     "sla_deadline": {},
+    "properties": {},
     "intake_channel": {},
     "user_id": MANY2ONE,
     **ACTIVITY_SPEC,
@@ -108,34 +121,28 @@ LIST_SPEC = {
 TEAM_KANBAN_SPEC = {
     "color": {},
     "name": {},
-    "alias_email": {},
     "use_alias": {},
+    "use_sla": {},
     "open_ticket_count": {},
     "unassigned_ticket_count": {},
     "urgent_ticket_count": {},
     "sla_failed_count": {},
-    "sla_success_rate": {},
-    "use_sla": {},
+    "sla_success_rate_display": {},
     "email_today_count": {},
-    "livechat_today_count": {},
-    "website_today_count": {},
+    "closed_recent_count": {},
 }
-# Experiment behind the suggested addon changes (RESULTS.md), with --try-fixes:
-# indexes for the counts of open tickets and of today's tickets, and the SLA
-# tags shown from the one2many of the statuses (the many2many_tags widget takes
-# one2many fields) instead of the computed many2many, which checks access to
-# the statuses of each ticket separately (one query per ticket).
-SUGGESTED_INDEXES = {
-    "helpdesk_ticket_bench_open_idx": "helpdesk_ticket (stage_id, priority, team_id)"
-    " INCLUDE (user_id, company_id) WHERE is_closed IS NOT TRUE AND active IS TRUE",
-    "helpdesk_ticket_bench_create_date_idx": "helpdesk_ticket (create_date)",
-}
-OPEN = [("is_closed", "=", False)]  # the "Open" filter, on by default
+# The action's domain and its default "Open" filter.
+OPEN = ["&", ("is_spam", "=", False), ("is_closed", "=", False)]
 PROGRESS_BAR = {
     "field": "priority",
     "colors": {"3": "danger", "2": "warning", "1": "info", "0": "muted"},
     "help": {},
 }
+# A request line of Odoo's log: path, status, queries, SQL s, other s.
+REQUEST_LOG = re.compile(
+    r'"GET (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d+) - '
+    r"(?P<queries>\d+) (?P<sql>[\d.]+) (?P<other>[\d.]+)"
+)
 
 
 # ----------------------------------------------------------------------
@@ -143,237 +150,70 @@ PROGRESS_BAR = {
 # ----------------------------------------------------------------------
 
 
-def set_up(database, tickets):
-    """Teams, agents, SLA policies, tags, customers and ``tickets`` tickets,
-    unless an earlier run made them. Return the login of the measuring agent."""
+def ensure_database(name, template):
+    if database_exists(name):
+        return
+    if template:
+        print(f"copying {template} as {name}...", flush=True)
+        subprocess.run(["createdb", "-T", template, name], check=True)
+        from _odoo_env import install_missing
+
+        install_missing(name, MODULES)
+    else:
+        print(f"creating {name} with {', '.join(MODULES)}...", flush=True)
+        install(name, MODULES)
+
+
+def set_up(database, tickets, posts):
+    """The bulk data, and the help center of the first team: its form page
+    and forum, with ``posts`` questions of a member with karma."""
     from odoo.fields import Command
 
     with committed_env(database) as env:
-        env = env(context={"tracking_disable": True, "mail_create_nolog": True})
-        teams = env["helpdesk.team"].search([("name", "=like", f"{TEAM_PREFIX} %")])
-        if teams:
-            return AGENT_LOGIN.format(1)
-        print(f"generating {tickets:,} tickets...", flush=True)
-        start = time.perf_counter()
-        stages = [env.ref(f"helpdesk_intake.stage_{xmlid}") for xmlid in STAGE_XMLIDS]
-        group = env.ref("helpdesk_intake.group_helpdesk_user")
-        agents = env["res.users"].create(
-            [
+        data = generate(env, tickets=tickets)
+        team = env["helpdesk.team"].browse(data.team_ids[0])
+        if not team.use_website_forum:
+            team.write(
                 {
-                    "name": f"Scale Agent {i}",
-                    "login": AGENT_LOGIN.format(i),
-                    "email": f"scale.agent{i}@example.com",
-                    "group_ids": [Command.set(group.ids)],
+                    "website_id": env.ref("website.default_website").id,
+                    "use_website_form": True,
+                    "use_website_forum": True,
                 }
-                for i in range(1, TEAMS * AGENTS_PER_TEAM + 1)
-            ]
-        )
-        teams = env["helpdesk.team"].create(
-            [
+            )
+        member = env["res.users"].search([("login", "=", FORUM_MEMBER_LOGIN)])
+        if not member:
+            member = env["res.users"].create(
                 {
-                    "name": f"{TEAM_PREFIX} {t + 1:02d}",
-                    "member_ids": [Command.set(members.ids)],
+                    "name": "Bulk Forum Member",
+                    "login": FORUM_MEMBER_LOGIN,
+                    "group_ids": [Command.set(env.ref("base.group_portal").ids)],
+                    "karma": 200,
                 }
-                for t, members in enumerate(
-                    agents[i : i + AGENTS_PER_TEAM]
-                    for i in range(0, len(agents), AGENTS_PER_TEAM)
-                )
-            ]
-        )
-        env["helpdesk.sla"].create(
-            [
-                {
-                    "name": f"{team.name} P{priority}",
-                    "team_id": team.id,
-                    "priority": priority,
-                    "time_hours": hours,
-                    "stage_id": stages[3].id,
-                }
-                for team in teams
-                for priority, hours in SLA_HOURS.items()
-            ]
-        )
-        tags = env["helpdesk.tag"].create([{"name": name} for name in TAGS])
-        customers = env["res.partner"].create(
-            [
-                {
-                    "name": f"Scale Customer {i}",
-                    "email": f"scale.customer{i}@customer{i % 50}.example.com",
-                    "phone": f"+32 2 555 {i:05d}",
-                }
-                for i in range(CUSTOMERS)
-            ]
-        )
-        env.flush_all()
-        insert_tickets(env.cr, tickets, teams, agents, stages, customers, tags)
-    vacuum_analyze(database)
-    print(f"generated in {time.perf_counter() - start:.1f} s", flush=True)
-    return AGENT_LOGIN.format(1)
-
-
-def insert_tickets(cr, count, teams, agents, stages, customers, tags):
-    new, in_progress, waiting, solved, cancelled = (stage.id for stage in stages)
-    cr.execute("SELECT setseed(0.42)")
-    cr.execute(
-        """
-        INSERT INTO helpdesk_ticket (
-            name, ref, description, active, team_id, company_id, user_id,
-            partner_id, partner_name, partner_email, partner_phone, stage_id,
-            is_closed, priority, intake_channel, is_unprocessable, assign_date,
-            close_date, sla_deadline, create_uid, write_uid, create_date,
-            write_date)
-        SELECT
-            (ARRAY['Printer shows error E', 'Invoice does not match order ',
-                   'Cannot log in, account ', 'Parcel damaged, delivery ',
-                   'Question about subscription '])[1 + s.i %% 5] || s.i,
-            %(ref)s || s.i,
-            '<p>Hello, since this morning the problem is back.</p>',
-            TRUE, s.team_id, %(company)s, s.user_id,
-            p.id, p.name, p.email, p.phone, s.stage_id,
-            s.stage_id IN %(closed)s, s.priority, s.channel, FALSE,
-            CASE WHEN s.user_id IS NOT NULL THEN s.created + interval '1 hour' END,
-            CASE WHEN s.stage_id IN %(closed)s
-                 THEN s.created + s.r_close * s.sla_hours * interval '75 minutes'
-                 END,
-            CASE WHEN s.stage_id NOT IN %(closed)s
-                 THEN s.created + s.sla_hours * interval '1 hour' END,
-            1, 1, s.created, s.created
-        FROM (
-            SELECT g.i, g.created, g.r_close,
-                (%(teams)s::int[])[1 + g.i %% %(team_count)s] AS team_id,
-                CASE WHEN g.r_user < 0.2 THEN NULL
-                     ELSE (%(agents)s::int[])[1 + (g.i %% %(team_count)s)
-                          * %(per_team)s + floor(g.r_user * 10)::int %% %(per_team)s]
-                END AS user_id,
-                (%(customers)s::int[])[1 + floor(g.r_partner * %(customer_count)s)::int]
-                    AS partner_id,
-                CASE WHEN g.r_open < CASE WHEN g.created > now() - interval '30 days'
-                                          THEN 0.5 ELSE 0.2 END
-                     THEN CASE WHEN g.r_stage < 0.4 THEN %(new)s
-                               WHEN g.r_stage < 0.8 THEN %(in_progress)s
-                               ELSE %(waiting)s END
-                     ELSE CASE WHEN g.r_stage < 0.9 THEN %(solved)s
-                               ELSE %(cancelled)s END
-                END AS stage_id,
-                CASE WHEN g.r_prio < 0.5 THEN '0' WHEN g.r_prio < 0.8 THEN '1'
-                     WHEN g.r_prio < 0.95 THEN '2' ELSE '3' END AS priority,
-                CASE WHEN g.r_prio < 0.5 THEN 40 WHEN g.r_prio < 0.8 THEN 16
-                     WHEN g.r_prio < 0.95 THEN 8 ELSE 4 END AS sla_hours,
-                CASE WHEN g.r_channel < 0.6 THEN 'email'
-                     WHEN g.r_channel < 0.85 THEN 'website'
-                     WHEN g.r_channel < 0.95 THEN 'livechat' ELSE 'manual' END
-                    AS channel
-            FROM (
-                SELECT i,
-                    (now() at time zone 'UTC') - (%(count)s - i)
-                        * interval '365 days' / %(count)s AS created,
-                    random() AS r_user, random() AS r_partner, random() AS r_open,
-                    random() AS r_stage, random() AS r_prio, random() AS r_channel,
-                    random() AS r_close
-                FROM generate_series(1, %(count)s) AS i
-            ) g
-        ) s
-        JOIN res_partner p ON p.id = s.partner_id
-        ORDER BY s.i
-        """,
-        {
-            "ref": REF_PREFIX,
-            "company": teams[0].company_id.id,
-            "closed": (solved, cancelled),
-            "teams": teams.ids,
-            "team_count": len(teams),
-            "agents": agents.ids,
-            "per_team": AGENTS_PER_TEAM,
-            "customers": customers.ids,
-            "customer_count": len(customers),
-            "new": new,
-            "in_progress": in_progress,
-            "waiting": waiting,
-            "solved": solved,
-            "cancelled": cancelled,
-            "count": count,
-        },
-    )
-    # One SLA status per ticket: the policy of its team and priority, reached
-    # or failed for closed tickets, ongoing (maybe past its deadline) else.
-    cr.execute(
-        """
-        INSERT INTO helpdesk_sla_status (
-            ticket_id, sla_id, team_id, company_id, priority, intake_channel, status,
-            deadline, reached_datetime, paused_hours, create_uid, write_uid,
-            create_date, write_date)
-        SELECT t.id, sla.id, t.team_id, t.company_id, t.priority, t.intake_channel,
-            CASE WHEN NOT t.is_closed THEN 'ongoing'
-                 WHEN t.close_date <= deadline.at THEN 'reached'
-                 ELSE 'failed' END,
-            deadline.at,
-            t.close_date, 0, 1, 1, t.create_date, t.create_date
-        FROM helpdesk_ticket t
-        JOIN helpdesk_sla sla
-          ON sla.team_id = t.team_id AND sla.priority = t.priority
-        CROSS JOIN LATERAL (
-            SELECT t.create_date + sla.time_hours * interval '1 hour' AS at
-        ) deadline
-        WHERE t.ref LIKE %(ref)s
-        """,
-        {"ref": f"{REF_PREFIX}%"},
-    )
-    cr.execute(
-        """
-        INSERT INTO helpdesk_tag_helpdesk_ticket_rel
-            (helpdesk_ticket_id, helpdesk_tag_id)
-        SELECT id, (%(tags)s::int[])[1 + id %% %(tag_count)s]
-        FROM helpdesk_ticket
-        WHERE ref LIKE %(ref)s AND random() < 0.3
-        """,
-        {"tags": tags.ids, "tag_count": len(tags), "ref": f"{REF_PREFIX}%"},
-    )
-    cr.commit()
-
-
-def vacuum_analyze(database):
-    """What autovacuum does to a table after bulk inserts: statistics for the
-    planner, and the visibility map that index-only scans rely on."""
-    psql(database, f"VACUUM ANALYZE {', '.join(BULK_TABLES)}")
-
-
-def describe_data(database):
-    with committed_env(database) as env:
+            )
+        env.cr.commit()
+        generate_forum_posts(env, team.website_forum_id, posts, author_uid=member.id)
+        slug = team.website_page_id.url.rsplit("/", 1)[-1]
         env.cr.execute(
-            """
-            SELECT count(*), count(*) FILTER (WHERE NOT is_closed),
-                   count(DISTINCT team_id)
-            FROM helpdesk_ticket
-            """
+            "SELECT count(*), count(*) FILTER (WHERE NOT is_closed)"
+            " FROM helpdesk_ticket"
         )
-        total, open_, teams = env.cr.fetchone()
-        env.cr.execute(
-            "SELECT status, count(*) FROM helpdesk_sla_status GROUP BY 1 ORDER BY 1"
-        )
-        statuses = ", ".join(
-            f"{count:,} {status}" for status, count in env.cr.fetchall()
-        )
+        total, open_ = env.cr.fetchone()
         print(
-            f"data: {total:,} tickets in {teams} teams, {open_:,} open; "
-            f"SLA statuses: {statuses}"
+            f"{database}: {total:,} tickets ({open_:,} open) in "
+            f"{len(data.team_ids)} teams, {data.customer_count:,} customers, "
+            f"{posts:,} forum questions; help center /helpdesk/{slug}",
+            flush=True,
         )
+        return data, slug
 
 
 # ----------------------------------------------------------------------
-# MEASURE
+# MEASURE IN PROCESS
 # ----------------------------------------------------------------------
 
 
-def operations(env, sla_tags_field="sla_status_ids"):
+def operations(env, team_id):
     """The calls of each screen, by name, as functions of an environment."""
-    team = env["helpdesk.team"].search([("name", "=", f"{TEAM_PREFIX} 01")])
-    kanban_spec, list_spec = (
-        {
-            sla_tags_field if name == "sla_status_ids" else name: value
-            for name, value in spec.items()
-        }
-        for spec in (KANBAN_SPEC, LIST_SPEC)
-    )
 
     def kanban(env, domain=OPEN, context=None):
         Ticket = env["helpdesk.ticket"].with_context(
@@ -386,7 +226,7 @@ def operations(env, sla_tags_field="sla_status_ids"):
             order="",
             auto_unfold=True,
             opening_info=[],
-            unfold_read_specification=kanban_spec,
+            unfold_read_specification=KANBAN_SPEC,
             unfold_read_default_limit=40,
             groupby_read_specification={},
         )
@@ -395,12 +235,12 @@ def operations(env, sla_tags_field="sla_status_ids"):
         return env["helpdesk.ticket"].read_progress_bar(OPEN, "stage_id", PROGRESS_BAR)
 
     def team_kanban(env):
-        domain = [("team_id", "in", team.ids), *OPEN]
-        return kanban(env, domain, {"default_team_id": team.id})
+        domain = ["&", ("team_id", "in", [team_id]), *OPEN]
+        return kanban(env, domain, {"default_team_id": team_id})
 
     def ticket_list(env):
         return env["helpdesk.ticket"].web_search_read(
-            OPEN, list_spec, offset=0, limit=80, order="", count_limit=10001
+            OPEN, LIST_SPEC, offset=0, limit=80, order="", count_limit=10001
         )
 
     def team_overview(env):
@@ -436,52 +276,180 @@ def call(registry, uid, operation, hook=None):
             cr.rollback()
 
 
-def measure(registry, agent_login, runs, warmup, sla_tags_field="sla_status_ids"):
+def agent_of(registry, data):
     from odoo import api
 
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, CONTEXT)
-        uid = env["res.users"].search([("login", "=", agent_login)]).id
-        ops = operations(env, sla_tags_field)
-    results = {}
-    for name, operation in ops.items():
-        first = call(registry, uid, operation)
-        for _i in range(warmup):
-            call(registry, uid, operation)
-        results[name] = (first, [call(registry, uid, operation) for _i in range(runs)])
-    return uid, ops, results
+        return env["res.users"].search([("login", "=", data.agent_logins[0])]).id
 
 
-def report(results):
-    print(
-        f"{'call':38} {'median':>8} {'min':>7} {'max':>7} {'first':>7}"
-        f" {'queries':>8} {'in SQL':>7}"
-    )
-    missed = []
-    for name, (first, samples) in results.items():
-        seconds = [s for s, _q, _t in samples]
-        median = statistics.median(seconds) * 1000
-        sql = statistics.median(t for _s, _q, t in samples) * 1000
-        print(
-            f"{name:38} {median:6.1f}ms {min(seconds) * 1000:5.1f}ms"
-            f" {max(seconds) * 1000:5.1f}ms {first[0] * 1000:5.1f}ms"
-            f" {samples[0][1]:8d} {sql:5.1f}ms"
+# ----------------------------------------------------------------------
+# MEASURE OVER HTTP
+# ----------------------------------------------------------------------
+
+
+class Server:
+    """An Odoo server of one database (``--workers=0``, no cron), logging its
+    requests with their query count and times to ``logfile``."""
+
+    def __init__(self, database, logfile):
+        self.database, self.logfile = database, logfile
+
+    def __enter__(self):
+        import requests
+
+        port = free_port()
+        open(self.logfile, "w").close()
+        self.process = subprocess.Popen(
+            odoo_command(
+                "-d",
+                self.database,
+                f"--db-filter=^{self.database}$",
+                f"--addons-path={REPO}",
+                "--http-interface=127.0.0.1",
+                f"--http-port={port}",
+                f"--gevent-port={free_port()}",
+                "--workers=0",
+                "--max-cron-threads=0",
+                "--log-level=warn",
+                "--log-handler=werkzeug:INFO",
+                f"--logfile={self.logfile}",
+            )
         )
-        if median >= TARGET_MS:
-            missed.append(name)
-    kanban = [
-        statistics.median(s for s, _q, _t in results[name][1])
-        for name in results
-        if name.startswith("ticket kanban")
-    ]
+        self.url = f"http://127.0.0.1:{port}"
+        self.session, self.visitor = requests.Session(), requests.Session()
+        # A loaded machine takes a while to load the registry: wait for the
+        # login page rather than for the first answer.
+        for _attempt in range(240):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Odoo server of {self.database} stopped")
+            try:
+                if requests.get(f"{self.url}/web/login", timeout=60).ok:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        self.__exit__()
+        raise RuntimeError(f"the Odoo server of {self.database} did not start")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+    def login(self, login, password):
+        page = self.session.get(f"{self.url}/web/login", timeout=60).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = self.session.post(
+            f"{self.url}/web/login",
+            data={"login": login, "password": password, "csrf_token": token},
+            timeout=60,
+        )
+        response.raise_for_status()
+        if "/web/login" in response.url:
+            raise RuntimeError(f"cannot log in as {login} on {self.database}")
+
+    def get(self, path, visitor=False):
+        """GET ``path``; return (server seconds, queries, SQL seconds) from
+        the log line of the request."""
+        with open(self.logfile) as log:
+            log.seek(0, 2)
+            offset = log.tell()
+        session = self.visitor if visitor else self.session
+        response = session.get(f"{self.url}{path}", timeout=120)
+        response.raise_for_status()
+        for _attempt in range(50):
+            with open(self.logfile) as log:
+                log.seek(offset)
+                for line in log:
+                    match = REQUEST_LOG.search(line)
+                    if match and match["path"] == path:
+                        sql, other = float(match["sql"]), float(match["other"])
+                        return sql + other, int(match["queries"]), sql
+            time.sleep(0.05)
+        raise RuntimeError(f"no log line for {path}")
+
+
+def http_operations(slug):
+    def my_tickets(server, round_):
+        return server.get("/my/tickets")
+
+    def my_tickets_page(server, round_):
+        return server.get("/my/tickets/page/5?sortby=priority&filterby=open")
+
+    def my_tickets_grouped(server, round_):
+        return server.get("/my/tickets?groupby=stage")
+
+    def suggest(server, round_):
+        term = SUGGEST_TERMS[round_ % len(SUGGEST_TERMS)].replace(" ", "+")
+        return server.get(f"/helpdesk/{slug}/suggest?q={term}", visitor=True)
+
+    return {
+        "/my/tickets (HTTP)": my_tickets,
+        "/my/tickets, page 5, open (HTTP)": my_tickets_page,
+        "/my/tickets by stage (HTTP)": my_tickets_grouped,
+        "help-center suggest (HTTP)": suggest,
+    }
+
+
+# ----------------------------------------------------------------------
+# REPORT
+# ----------------------------------------------------------------------
+
+
+def run_rounds(sides, runs, warmup):
+    """``sides``: {label: (callable(operation, round) -> sample, operations)}.
+    Alternate the sides within each round; return {op: {label: samples}}."""
+    names = list(next(iter(sides.values()))[1])
+    samples = {name: {label: [] for label in sides} for name in names}
+    for round_ in range(warmup + runs):
+        for name in names:
+            for label, (runner, ops) in sides.items():
+                sample = runner(ops[name], round_)
+                if round_ >= warmup:
+                    samples[name][label].append(sample)
+    return samples
+
+
+def report(samples, small_label, big_label):
     print(
-        f"ticket kanban, both calls: {sum(kanban) * 1000:.1f} ms "
-        f"(the web client sends them together)"
+        f"{'call':38} {small_label + ' ms':>10} {big_label + ' ms':>10}"
+        f" {'ratio':>6} {'queries':>13} {'SQL ms':>13}"
     )
+    missed, rows = [], []
+    for name, by_label in samples.items():
+        small, big = by_label[small_label], by_label[big_label]
+        median = {
+            label: statistics.median(s for s, _q, _t in runs) * 1000
+            for label, runs in by_label.items()
+        }
+        sql = {
+            label: statistics.median(t for _s, _q, t in runs) * 1000
+            for label, runs in by_label.items()
+        }
+        queries = (
+            sorted({q for _s, q, _t in small}),
+            sorted({q for _s, q, _t in big}),
+        )
+        same = queries[0] == queries[1]
+        q_text = f"{'/'.join(map(str, queries[0]))} vs {'/'.join(map(str, queries[1]))}"
+        print(
+            f"{name:38} {median[small_label]:10.1f} {median[big_label]:10.1f}"
+            f" {median[big_label] / median[small_label]:6.2f}"
+            f" {q_text:>13}{'' if same else '!'} "
+            f"{sql[small_label]:5.1f} / {sql[big_label]:5.1f}"
+        )
+        rows.append((name, median, queries, sql))
+        if median[big_label] > TARGET_MS or not same:
+            missed.append(name)
+    print(f"load average {load_average()}")
     if missed:
-        print(f"ABOVE the {TARGET_MS} ms target: {', '.join(missed)}")
+        print(
+            f"MISSED (> {TARGET_MS} ms at {big_label} or more queries): "
+            f"{', '.join(missed)}"
+        )
     else:
-        print(f"every call within the {TARGET_MS} ms target")
+        print(f"every call within {TARGET_MS} ms with the same queries")
     return missed
 
 
@@ -497,83 +465,174 @@ def explain(registry, uid, ops, top):
                 queries.append((delay, query, cr.mogrify(query, params).decode()))
 
         call(registry, uid, operation, hook)
-        shapes = {}
-        for delay, query, _sql in queries:
-            shape = " ".join(query.split())[:100]
-            count, total = shapes.get(shape, (0, 0.0))
-            shapes[shape] = (count + 1, total + delay)
-        print(f"\n=== {name}: {len(queries)} SELECT queries; by shape:")
-        ranked = sorted(shapes.items(), key=lambda item: -item[1][1])
-        for shape, (count, total) in ranked[:3]:
-            print(f"  {count:4d} x, {total * 1000:6.1f} ms: {shape}...")
-        print(f"slowest {top}:")
-        with registry.cursor() as cr:
-            for delay, _query, sql in sorted(queries, reverse=True)[:top]:
-                cr.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-                plan = "\n".join(row[0] for row in cr.fetchall())
-                print(f"\n--- {delay * 1000:.1f} ms: {sql}\n{plan}")
-            cr.rollback()
+        print_plans(registry, name, queries, top)
 
 
-@contextlib.contextmanager
-def suggested_fixes(database):
-    """The suggested indexes, for the duration of the block."""
-    for name, definition in SUGGESTED_INDEXES.items():
-        psql(database, f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
-    vacuum_analyze(database)
-    try:
-        yield
-    finally:
-        psql(database, f"DROP INDEX IF EXISTS {', '.join(SUGGESTED_INDEXES)}")
+def print_plans(registry, name, queries, top):
+    shapes = {}
+    for delay, query, _sql in queries:
+        shape = " ".join(query.split())[:100]
+        count, total = shapes.get(shape, (0, 0.0))
+        shapes[shape] = (count + 1, total + delay)
+    print(f"\n=== {name}: {len(queries)} SELECT queries; by shape:")
+    ranked = sorted(shapes.items(), key=lambda item: -item[1][1])
+    for shape, (count, total) in ranked[:3]:
+        print(f"  {count:4d} x, {total * 1000:6.1f} ms: {shape}...")
+    print(f"slowest {top}:")
+    with registry.cursor() as cr:
+        for delay, _query, sql in sorted(queries, reverse=True)[:top]:
+            cr.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            plan = "\n".join(row[0] for row in cr.fetchall())
+            print(f"\n--- {delay * 1000:.1f} ms: {sql}\n{plan}")
+        cr.rollback()
 
 
-def run(registry, agent_login, args, sla_tags_field="sla_status_ids"):
-    uid, ops, results = measure(
-        registry, agent_login, args.runs, args.warmup, sla_tags_field
-    )
-    print(f"{args.runs} runs per call after {args.warmup} warm-up runs:")
-    missed = report(results)
-    if args.explain:
-        explain(registry, uid, ops, args.explain)
-    return missed
+def explain_http(registry, data, slug, top):
+    """The queries of the HTTP calls, replayed in process through the same
+    model methods the controllers call, for their plans."""
+    from odoo import api
+    from odoo.fields import Domain
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, CONTEXT)
+        portal_uid = env["res.users"].search([("login", "=", data.portal_login)]).id
+        public_uid = env.ref("base.public_user").id
+        team_id = data.team_ids[0]
+
+    def portal_list(env):
+        # the domain of the portal controller for a portal user
+        Ticket = env["helpdesk.ticket"]
+        followed = (
+            env["mail.followers"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", "helpdesk.ticket"),
+                    ("partner_id", "=", env.user.partner_id.id),
+                ],
+                ["res_id"],
+            )
+        )
+        domain = Domain("partner_id", "=", env.user.partner_id.id) | Domain(
+            "id", "in", followed.mapped("res_id")
+        )
+        Ticket.search_count(domain)
+        Ticket.search(domain, order="create_date desc, id desc", limit=20).read(
+            ["name", "ref", "stage_id", "team_id", "priority", "create_date"]
+        )
+
+    def suggest(env):
+        team = env["helpdesk.team"].sudo().browse(team_id)
+        team._help_suggest(env.user, SUGGEST_TERMS[0])
+
+    for name, uid, operation in (
+        ("/my/tickets (searches as the portal user)", portal_uid, portal_list),
+        ("help-center suggest (as a visitor)", public_uid, suggest),
+    ):
+        queries = []
+
+        def hook(cr, query, params, start, delay, queries=queries):
+            if query.lstrip().upper().startswith("SELECT"):
+                queries.append((delay, query, cr.mogrify(query, params).decode()))
+
+        call(registry, uid, operation, hook)
+        print_plans(registry, name, queries, top)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", help="existing database (default: throwaway)")
-    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--database", default="bench_wtscale_1m")
+    parser.add_argument("--small-database", default="bench_wtscale_10k")
+    parser.add_argument("--template", help="database to copy when one is missing")
+    parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=15, help="measured runs per call")
     parser.add_argument("--warmup", type=int, default=3, help="runs before measuring")
-    parser.add_argument(
-        "--explain", type=int, default=2, help="plans per call (0: none)"
-    )
-    parser.add_argument(
-        "--try-fixes",
-        action="store_true",
-        help="measure again with the suggested addon changes (indexes, SLA tags)",
-    )
+    parser.add_argument("--explain", type=int, default=0, help="plans per call")
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP calls")
+    parser.add_argument("--drop", action="store_true", help="drop the databases")
     args = parser.parse_args()
 
     print(machine_summary(), flush=True)
-    database = prepare_database(args.database, "bench_scale", MODULES)
+    small_label, big_label = f"{args.small // 1000}k", f"{args.tickets // 1000}k"
+    if args.tickets >= 1_000_000:
+        big_label = f"{args.tickets / 1_000_000:g}M"
+    databases = {small_label: args.small_database, big_label: args.database}
+    sizes = {small_label: args.small, big_label: args.tickets}
+    posts = {small_label: max(args.posts // 100, 100), big_label: args.posts}
     try:
-        agent_login = set_up(database, args.tickets)
-        describe_data(database)
-        registry = load_registry(database)
-        print("\n## helpdesk_intake as it is")
-        missed = run(registry, agent_login, args)
-        if args.try_fixes:
+        setup = {}
+        for label, database in databases.items():
+            ensure_database(database, args.template)
+            start = time.perf_counter()
+            setup[label] = set_up(database, sizes[label], posts[label])
             print(
-                "\n## with the suggested changes: indexes "
-                f"{', '.join(SUGGESTED_INDEXES)}; SLA tags read from sla_status_ids"
+                f"{database} ready in {time.perf_counter() - start:.1f} s "
+                f"(load average {load_average()})",
+                flush=True,
             )
-            with suggested_fixes(database):
-                run(registry, agent_login, args, "sla_status_ids")
+        registries = {label: load_registry(db) for label, db in databases.items()}
+        sides = {}
+        for label, registry in registries.items():
+            data, _slug = setup[label]
+            uid = agent_of(registry, data)
+            with registry.cursor() as cr:
+                from odoo import api
+
+                ops = operations(api.Environment(cr, uid, CONTEXT), data.team_ids[0])
+
+            def runner(operation, _round, registry=registry, uid=uid):
+                return call(registry, uid, operation)
+
+            sides[label] = (runner, ops)
+        print(
+            f"\n## in process, as an agent: {args.runs} rounds after {args.warmup}"
+            f" warm-up rounds, alternating {small_label} and {big_label}"
+            f" (load average {load_average()})"
+        )
+        missed = report(
+            run_rounds(sides, args.runs, args.warmup), small_label, big_label
+        )
+        if not args.no_http:
+            missed += measure_http(databases, setup, args, small_label, big_label)
+        if args.explain:
+            registry = registries[big_label]
+            data, slug = setup[big_label]
+            print(f"\n## query plans at {big_label}")
+            explain(
+                registry, agent_of(registry, data), sides[big_label][1], args.explain
+            )
+            explain_http(registry, data, slug, args.explain)
     finally:
-        close_registry(database)
-        if not args.database:
-            drop_database(database)
+        for database in databases.values():
+            close_registry(database)
+            if args.drop:
+                drop_database(database)
     return 1 if missed else 0
+
+
+def measure_http(databases, setup, args, small_label, big_label):
+    import contextlib
+
+    with contextlib.ExitStack() as stack:
+        sides = {}
+        for label, database in databases.items():
+            server = stack.enter_context(
+                Server(database, f"/tmp/{database}-requests.log")
+            )
+            data, slug = setup[label]
+            server.login(data.portal_login, data.portal_login)
+            sides[label] = (
+                lambda operation, round_, server=server: operation(server, round_),
+                http_operations(slug),
+            )
+        print(
+            f"\n## over HTTP, one server per database (--workers=0), server time"
+            f" from Odoo's request log: {args.runs} rounds after {args.warmup}"
+            f" (load average {load_average()})"
+        )
+        return report(run_rounds(sides, args.runs, args.warmup), small_label, big_label)
 
 
 if __name__ == "__main__":

@@ -122,7 +122,7 @@ class HelpdeskCustomerPortal(portal.CustomerPortal):
         return [
             (
                 labels.get(key, "") if labels else key.display_name,
-                tickets.concat(*group),
+                tickets.browse().concat(*group),
             )
             for key, group in groupbyelem(tickets, itemgetter(group_field))
         ]

@@ -263,14 +263,62 @@ class HelpdeskTeam(models.Model):
             self.env["mail.alias.domain"].sudo().search_count([], limit=1)
         )
 
+    def _teams_readable_in_full(self):
+        """The teams of ``self`` whose tickets the user may all read, by the
+        team visibility rules: administrators read every team, helpdesk users
+        the teams not restricted to invited users and the restricted ones
+        they are a member or follower of."""
+        user = self.env.user
+        if user.has_group("helpdesk_intake.group_helpdesk_manager"):
+            return self
+        if not user.has_group("helpdesk_intake.group_helpdesk_user"):
+            return self.browse()
+        return self.filtered(
+            lambda team: (
+                team.privacy_visibility != "invited_internal"
+                or user in team.member_ids
+                or user.partner_id in team.message_partner_ids
+            )
+        )
+
+    def _read_group_readable(self, model, domain, groupby, aggregates):
+        """``_read_group`` of the records of ``model`` (tickets or SLA
+        statuses, by ``team_id``) of these teams that the user may read.
+
+        The per-ticket visibility rule joins every ticket to its team and
+        followers, which makes counting a big backlog scan the whole ticket
+        table. Teams the user reads in full are counted without it, within
+        the user's companies like the company rules; the other teams keep the
+        rule, so that their counters hold only the tickets the user sees."""
+        Model = self.env[model]
+        domain = Domain(domain)
+        if self.env.su:
+            return Model._read_group(
+                domain & Domain("team_id", "in", self.ids), groupby, aggregates
+            )
+        in_full = self._teams_readable_in_full()
+        groups = []
+        if in_full:
+            groups += Model.sudo()._read_group(
+                domain
+                & Domain("team_id", "in", in_full.ids)
+                & Domain("company_id", "in", self.env.companies.ids),
+                groupby,
+                aggregates,
+            )
+        if self - in_full:
+            groups += Model._read_group(
+                domain & Domain("team_id", "in", (self - in_full).ids),
+                groupby,
+                aggregates,
+            )
+        return groups
+
     def _compute_ticket_counts(self):
         # One grouped query for every card of the dashboard.
-        groups = self.env["helpdesk.ticket"]._read_group(
-            [
-                ("team_id", "in", self.ids),
-                ("is_closed", "=", False),
-                ("is_spam", "=", False),
-            ],
+        groups = self._read_group_readable(
+            "helpdesk.ticket",
+            Domain("is_closed", "=", False) & Domain("is_spam", "=", False),
             ["team_id", "priority"],
             ["__count", "user_id:count"],
         )
@@ -291,12 +339,9 @@ class HelpdeskTeam(models.Model):
         tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
         local_midnight = datetime.combine(fields.Date.context_today(self), time.min)
         today = tz.localize(local_midnight).astimezone(pytz.utc).replace(tzinfo=None)
-        groups = self.env["helpdesk.ticket"]._read_group(
-            [
-                ("team_id", "in", self.ids),
-                ("create_date", ">=", today),
-                ("is_spam", "=", False),
-            ],
+        groups = self._read_group_readable(
+            "helpdesk.ticket",
+            Domain("create_date", ">=", today) & Domain("is_spam", "=", False),
             ["team_id", "intake_channel"],
             ["__count"],
         )
@@ -306,23 +351,27 @@ class HelpdeskTeam(models.Model):
             team.livechat_today_count = counts.get((team.id, "livechat"), 0)
             team.website_today_count = counts.get((team.id, "website"), 0)
 
+    def _open_tickets_query(self):
+        # Only names the open tickets, through their index: the statuses
+        # counted with it keep their own rule.
+        return self.env["helpdesk.ticket"].sudo()._search([("is_closed", "=", False)])
+
     def _compute_sla_stats(self):
         Status = self.env["helpdesk.sla.status"]
         now = fields.Datetime.now()
-        base = Domain("team_id", "in", self.ids)
         failed_open = dict(
-            Status._read_group(
-                base
-                & Domain(Status._failed_domain(now))
-                & Domain("ticket_id.is_closed", "=", False),
+            self._read_group_readable(
+                "helpdesk.sla.status",
+                Domain(Status._failed_domain(now))
+                & Domain("ticket_id", "in", self._open_tickets_query()),
                 ["team_id"],
                 ["__count"],
             )
         )
         # Statuses of the period that are settled: reached, or failed as of now.
-        settled = Status._read_group(
-            base
-            & Domain("create_date", ">=", now - timedelta(days=SLA_RATE_DAYS))
+        settled = self._read_group_readable(
+            "helpdesk.sla.status",
+            Domain("create_date", ">=", now - timedelta(days=SLA_RATE_DAYS))
             & (Domain("status", "!=", "ongoing") | Domain("deadline", "<", now)),
             ["team_id", "status"],
             ["__count"],
@@ -345,12 +394,9 @@ class HelpdeskTeam(models.Model):
     def _compute_closed_recent_count(self):
         since = fields.Datetime.now() - timedelta(days=CLOSED_RECENT_DAYS)
         counts = dict(
-            self.env["helpdesk.ticket"]._read_group(
-                [
-                    ("team_id", "in", self.ids),
-                    ("is_closed", "=", True),
-                    ("close_date", ">=", since),
-                ],
+            self._read_group_readable(
+                "helpdesk.ticket",
+                Domain("is_closed", "=", True) & Domain("close_date", ">=", since),
                 ["team_id"],
                 ["__count"],
             )

@@ -168,6 +168,9 @@ class TestPortalSearchAndClose(HttpCase, HelpdeskIntakeCommon):
         self.assertIn(self.team.name, page)
         self.assertIn(self.team_b.name, page)
         self.assertEqual(page.count("o_helpdesk_portal_group"), 2)
+        # each ticket listed once, under its team only
+        for ticket in (self.printer, self.export, self.urgent):
+            self.assertEqual(page.count(f">{ticket.ref}</a>"), 1, ticket.ref)
         page = self.url_open("/my/tickets?groupby=priority").text
         self.assertIn("Urgent", page)
         self.assertIn("Low", page)

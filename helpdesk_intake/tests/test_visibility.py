@@ -1,5 +1,7 @@
 import base64
+from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
@@ -130,6 +132,97 @@ class TestTeamVisibility(HttpCase, HelpdeskIntakeCommon):
             self.env.invalidate_all()
             team = self.team_private.with_user(user)
             self.assertEqual(team.open_ticket_count, count, user.login)
+
+    @mute_logger("odoo.addons.base.models.ir_rule", "odoo.models")
+    def test_team_counters_count_what_the_user_reads(self):
+        """Every counter of the team overview counts the tickets and SLA
+        statuses that the user may read, no more: invited-only teams what the
+        user follows or is assigned, the other teams everything."""
+        now = fields.Datetime.now()
+        teams = self.team_private | self.team_internal | self.team_portal
+        for team in teams:
+            self.env["helpdesk.sla"].create(
+                {
+                    "name": f"Answer in a day ({team.name})",
+                    "team_id": team.id,
+                    "stage_id": self.stage_solved.id,
+                    "time_days": 1,
+                }
+            )
+        # in the private team: a closed ticket assigned to the outsider, and
+        # a ticket by email followed by the third agent; all late
+        closed = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Closed private ticket",
+                "team_id": self.team_private.id,
+                "user_id": self.user_hd_agent2.id,
+            }
+        )
+        self.ticket_private_followed.intake_channel = "email"
+        tickets = self.env["helpdesk.ticket"].search([("team_id", "in", teams.ids)])
+        tickets.user_id = False
+        closed.user_id = self.user_hd_agent2
+        tickets._sla_apply()
+        tickets.sla_status_ids.deadline = now - timedelta(hours=1)
+        closed.stage_id = self.stage_solved
+        self.assertEqual(closed.sla_status_ids.status, "failed")
+
+        Ticket, Status = self.env["helpdesk.ticket"], self.env["helpdesk.sla.status"]
+        users = (
+            self.user_hd_manager
+            | self.user_hd_agent
+            | self.user_hd_agent2
+            | self.user_hd_agent3
+        )
+        seen = {}
+        for user in users:
+            for team in teams:
+                self.env.invalidate_all()
+                in_team = [("team_id", "=", team.id)]
+                readable = Ticket.with_user(user).search(in_team)
+                readable_open = readable.filtered(lambda t: not t.is_closed)
+                expected = (
+                    len(readable_open),
+                    len(readable_open.filtered(lambda t: not t.user_id)),
+                    Status.with_user(user).search_count(
+                        in_team
+                        + Status._failed_domain(now)
+                        + [("ticket_id.is_closed", "=", False)]
+                    ),
+                    len(readable - readable_open),
+                    len(readable.filtered(lambda t: t.intake_channel == "email")),
+                )
+                counted = team.with_user(user)
+                counters = (
+                    counted.open_ticket_count,
+                    counted.unassigned_ticket_count,
+                    counted.sla_failed_count,
+                    counted.closed_recent_count,
+                    counted.email_today_count,
+                )
+                self.assertEqual(counters, expected, f"{user.login}, {team.name}")
+                seen[user, team.privacy_visibility] = (
+                    counters,
+                    counted.sla_success_rate_display,
+                )
+        # open, unassigned, failed open, closed, by email today; on time
+        everything = ((2, 2, 2, 1, 1), "0%")
+        self.assertEqual(seen[self.user_hd_manager, "invited_internal"], everything)
+        self.assertEqual(seen[self.user_hd_agent, "invited_internal"], everything)
+        self.assertEqual(
+            seen[self.user_hd_agent3, "invited_internal"], ((1, 1, 1, 0, 1), "0%")
+        )
+        self.assertEqual(
+            seen[self.user_hd_agent2, "invited_internal"], ((0, 0, 0, 1, 0), "0%")
+        )
+        for user in users:
+            self.assertEqual(seen[user, "internal"], ((1, 1, 1, 0, 0), "0%"))
+            self.assertEqual(seen[user, "portal"], ((1, 1, 1, 0, 0), "0%"))
+        # without the status of its closed ticket, the outsider has no rate
+        closed.sla_status_ids.unlink()
+        self.env.invalidate_all()
+        team = self.team_private.with_user(self.user_hd_agent2)
+        self.assertEqual(team.sla_success_rate_display, "\u2013")
 
     @mute_logger("odoo.addons.base.models.ir_rule", "odoo.models", "odoo.http")
     def test_private_team_attachment(self):

@@ -200,7 +200,11 @@ class DiscussChannel(models.Model):
         attachments = self.sudo().message_ids.attachment_ids.sorted("id")
         max_count, max_size = self._helpdesk_attachment_limits()
         kept = attachments.filtered(lambda a: a.file_size <= max_size)[:max_count]
-        # All at once: one insert for every copy.
+        # All at once: one read (the copy would read the content and the
+        # index apart from the other fields) and one insert for every copy.
+        kept.fetch(
+            [name for name, field in kept._fields.items() if field.store and field.copy]
+        )
         kept.copy({"res_model": ticket._name, "res_id": ticket.id})
         return attachments - kept
 

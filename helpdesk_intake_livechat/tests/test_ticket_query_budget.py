@@ -91,8 +91,8 @@ class TestTicketCommandQueryBudget(HelpdeskLivechatCommon):
         # so no acknowledgement lookup), the copy of the first five files in
         # one insert, the note left in the conversation, the ticket list sent
         # to the operator's side panel (without the transcript) and the
-        # reply. Measured: 45.
-        with self.assertQueryCount(47):
+        # reply. Measured: 44.
+        with self.assertQueryCount(46):
             short.execute_command_ticket(body="/ticket Short chat")
         self.assertEqual(
             self.ticket_command_queries(self.conversation(20), "Short again"),

@@ -50,7 +50,9 @@ class HelpdeskTicket(models.Model):
 
     ref = fields.Char(string="Reference", readonly=True, copy=False)
     name = fields.Char(string="Title", required=True, tracking=True, index="trigram")
-    description = fields.Html()
+    # Transcripts and long emails: loaded only where shown, not with every
+    # read of the ticket's other fields (display name, lists, kanban).
+    description = fields.Html(prefetch=False)
     active = fields.Boolean(default=True)
     # Indexed by the (team_id, priority, id) index below.
     team_id = fields.Many2one(
@@ -61,7 +63,10 @@ class HelpdeskTicket(models.Model):
         default=lambda self: self._default_team_id(),
         check_company=True,
     )
-    company_id = fields.Many2one(related="team_id.company_id", store=True)
+    # Precomputed, like the stage: set by the INSERT, not by UPDATEs after it.
+    company_id = fields.Many2one(
+        related="team_id.company_id", store=True, precompute=True
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Assigned to",
@@ -95,6 +100,7 @@ class HelpdeskTicket(models.Model):
         "helpdesk.stage",
         compute="_compute_stage_id",
         store=True,
+        precompute=True,
         readonly=False,
         tracking=True,
         copy=False,
@@ -102,7 +108,9 @@ class HelpdeskTicket(models.Model):
         group_expand="_read_group_expand_stage_ids",
         domain="[('team_ids', 'in', team_id)]",
     )
-    is_closed = fields.Boolean(related="stage_id.fold", store=True, string="Closed")
+    is_closed = fields.Boolean(
+        related="stage_id.fold", store=True, precompute=True, string="Closed"
+    )
     tag_ids = fields.Many2many("helpdesk.tag", string="Tags")
     properties = fields.Properties(
         definition="team_id.ticket_properties_definition", copy=True

@@ -116,7 +116,19 @@ class HelpdeskTicket(models.Model):
                 ]
             )
             return
-        own_addresses = self._helpdesk_own_addresses()
+        # The helpdesk's own addresses matter only to a ticket that could get
+        # an acknowledgement: most live chat and form tickets of a team
+        # without one, or without an address, need no alias lookup.
+        own_addresses = (
+            self._helpdesk_own_addresses()
+            if any(
+                ticket.partner_email
+                and ticket.team_id.use_acknowledgement
+                and ticket.team_id.ack_template_id
+                for ticket in self
+            )
+            else set()
+        )
         pending = self.browse()
         for ticket in self:
             refusal = ticket._acknowledgement_refusal(own_addresses)

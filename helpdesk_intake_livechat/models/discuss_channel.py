@@ -200,7 +200,11 @@ class DiscussChannel(models.Model):
         attachments = self.sudo().message_ids.attachment_ids.sorted("id")
         max_count, max_size = self._helpdesk_attachment_limits()
         kept = attachments.filtered(lambda a: a.file_size <= max_size)[:max_count]
-        # All at once: one insert for every copy.
+        # All at once: one read (the copy would read the content and the
+        # index apart from the other fields) and one insert for every copy.
+        kept.fetch(
+            [name for name, field in kept._fields.items() if field.store and field.copy]
+        )
         kept.copy({"res_model": ticket._name, "res_id": ticket.id})
         return attachments - kept
 
@@ -534,13 +538,20 @@ class DiscussChannel(models.Model):
         self.ensure_one()
         zone = pytz.timezone(tz)
         # sudo: mail.message - the whole conversation, bot and visitor
-        # included, whoever turns it into a ticket.
+        # included, whoever turns it into a ticket. Only what the transcript
+        # shows is read, in one query.
         messages = (
-            self.sudo()
-            .message_ids.filtered(
-                lambda message: message.message_type not in SYSTEM_MESSAGE_TYPES
+            self.env["mail.message"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("message_type", "not in", SYSTEM_MESSAGE_TYPES),
+                ],
+                ["date", "body", "author_id", "author_guest_id", "email_from"],
+                order="id",
             )
-            .sorted("id")
         )
         # One query for the access tokens of every file, not one per file.
         messages.attachment_ids.generate_access_token()
@@ -548,9 +559,15 @@ class DiscussChannel(models.Model):
         # the language again for each of the hundreds of messages.
         lang = get_lang(self.env)
         time_format = f"{lang.date_format} {lang.time_format}"
-        # A conversation has a handful of authors and hundreds of messages.
-        author_names = {}
-        blocks = []
+        # A conversation has a handful of authors and hundreds of messages,
+        # often several in the same second.
+        headings = {}
+        times = {}
+        line_break = Markup("<br/>")
+        block_end = Markup("</p>")
+        # Plain strings are escaped by the final join: visitors type what they
+        # want.
+        parts = []
         for message in messages:
             has_text = not is_html_empty(message.body)
             # Messages deleted by their author are empty, as in Odoo's
@@ -558,24 +575,30 @@ class DiscussChannel(models.Model):
             if not has_text and message._is_empty():
                 continue
             author = (message.author_id, message.author_guest_id, message.email_from)
-            if author not in author_names:
-                author_names[author] = self._helpdesk_author_name(message)
-            when = (
-                pytz.utc.localize(message.date).astimezone(zone).strftime(time_format)
-            )
-            lines = [Markup("<strong>%s</strong> %s") % (author_names[author], when)]
-            # Escaped text (visitors type what they want), one line per line:
-            # every tag costs when the description gets sanitized, so blank
-            # lines go.
+            if author not in headings:
+                headings[author] = Markup("<p><strong>%s</strong> ") % (
+                    self._helpdesk_author_name(message)
+                )
+            if message.date not in times:
+                times[message.date] = (
+                    pytz.utc.localize(message.date)
+                    .astimezone(zone)
+                    .strftime(time_format)
+                )
+            parts.append(headings[author])
+            parts.append(times[message.date])
+            # One line per line of text: every tag costs when the description
+            # gets sanitized, so blank lines go.
             if has_text:
-                text = html2plaintext(message.body)
-                lines.extend(line for line in text.splitlines() if line.strip())
-            lines.extend(
-                self._attachment_to_html(attachment)
-                for attachment in message.attachment_ids
-            )
-            blocks.append(Markup("<p>%s</p>") % Markup("<br/>").join(lines))
-        return Markup("").join(blocks)
+                for line in html2plaintext(message.body).splitlines():
+                    if line.strip():
+                        parts.append(line_break)
+                        parts.append(line)
+            for attachment in message.attachment_ids:
+                parts.append(line_break)
+                parts.append(self._attachment_to_html(attachment))
+            parts.append(block_end)
+        return Markup("").join(parts)
 
     def _attachment_to_html(self, attachment):
         """In a helpdesk transcript, a download link that opens for the

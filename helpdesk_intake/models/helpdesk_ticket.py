@@ -278,6 +278,20 @@ class HelpdeskTicket(models.Model):
             ]
             ticket.sla_deadline = min(deadlines) if deadlines else False
 
+    def _set_sla_deadline(self, kept_deadlines, new_statuses):
+        """Store the earliest deadline as ``_compute_sla_deadline`` would,
+        from the deadlines the tickets keep ({ticket id: [deadline]}) and the
+        values of the statuses just inserted: recomputing it would read every
+        new status back. It is written with the rest of the tickets' changes;
+        later changes of the statuses recompute it as usual."""
+        deadlines = defaultdict(list, kept_deadlines)
+        for values in new_statuses:
+            if values.get("deadline") and values.get("status") == "ongoing":
+                deadlines[values["ticket_id"]].append(values["deadline"])
+        with self.env.protecting([self._fields["sla_deadline"]], self):
+            for ticket in self:
+                ticket.sla_deadline = min(deadlines[ticket.id], default=False)
+
     def _compute_sla_fail(self):
         now = fields.Datetime.now()
         for ticket in self:

@@ -138,6 +138,7 @@ class HelpdeskSlaStatus(models.Model):
         for sla in policies:
             priority, tag_ids, partner_ids = sla._criteria()
             candidates[sla.team_id.id, priority].append((sla, tag_ids, partner_ids))
+        tickets.sla_status_ids.fetch(["sla_id", "status", "deadline"])
         now = fields.Datetime.now()
         obsolete, new_pairs, changed_ids = [], [], set()
         # ongoing deadlines each ticket keeps, for its earliest deadline

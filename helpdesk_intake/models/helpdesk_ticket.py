@@ -26,6 +26,16 @@ TICKET_CHANNELS = [
 ]
 # Changing one of these re-evaluates which SLA policies apply to a ticket.
 SLA_CRITERIA = {"team_id", "priority", "tag_ids", "partner_id"}
+# Fields of the tickets that the re-evaluation of their SLA policies reads.
+SLA_FIELDS = [
+    "is_spam",
+    "team_id",
+    "priority",
+    "stage_id",
+    "create_date",
+    "intake_channel",
+    "sla_status_ids",
+]
 
 
 class HelpdeskTicket(models.Model):
@@ -440,6 +450,9 @@ class HelpdeskTicket(models.Model):
         """Bring the SLA statuses in line with the policies that apply now
         (see ``helpdesk.sla.status._apply_to_tickets``); tickets in Spam
         get theirs when released."""
+        # only what the re-evaluation reads, in one query rather than every
+        # column of the tickets by batches of a thousand
+        self.sudo().fetch(SLA_FIELDS)
         self.env["helpdesk.sla.status"]._apply_to_tickets(
             self.filtered(lambda ticket: not ticket.is_spam)
         )

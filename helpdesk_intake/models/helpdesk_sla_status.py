@@ -147,8 +147,11 @@ class HelpdeskSlaStatus(models.Model):
         for sla in policies:
             priority, tag_ids, partner_ids = sla._criteria()
             candidates[sla.team_id.id, priority].append((sla, tag_ids, partner_ids))
+        tickets.sla_status_ids.fetch(["sla_id", "status", "deadline"])
         now = fields.Datetime.now()
         obsolete, new_pairs, changed_ids = [], [], set()
+        # ongoing deadlines each ticket keeps, for its earliest deadline
+        kept_deadlines = {}
         for ticket in tickets:
             priority = ticket.priority
             applicable = {
@@ -156,7 +159,7 @@ class HelpdeskSlaStatus(models.Model):
                 for sla, tag_ids, partner_ids in candidates[ticket.team_id.id, priority]
                 if self._policy_matches(ticket, priority, tag_ids, partner_ids)
             }
-            covered = set()
+            covered, kept, dropped = set(), [], False
             for status in ticket.sla_status_ids:
                 covered.add(status.sla_id)
                 if (
@@ -165,16 +168,23 @@ class HelpdeskSlaStatus(models.Model):
                     and not status._is_failed(now)
                 ):
                     obsolete.append(status.id)
-                    changed_ids.add(ticket.id)
+                    dropped = True
+                elif status.status == "ongoing" and status.deadline:
+                    kept.append(status.deadline)
             missing = applicable - covered
             if missing:
                 new_pairs += [(ticket, sla) for sla in missing]
+            if dropped or missing:
                 changed_ids.add(ticket.id)
+                kept_deadlines[ticket.id] = kept
         if not changed_ids:
             return
         Status.browse(obsolete)._drop()
-        created = Status._insert(Status._prepare_values(new_pairs))
-        tickets.browse(changed_ids).modified(["sla_status_ids"])
+        values_list = Status._prepare_values(new_pairs)
+        created = Status._insert(values_list)
+        changed = tickets.browse(changed_ids)
+        changed.modified(["sla_status_ids"])
+        changed._set_sla_deadline(kept_deadlines, values_list)
         # Only policies with excluded stages have time to catch up, and a
         # new status only moves when its ticket already reached the policy's
         # stage or waits in an excluded one.

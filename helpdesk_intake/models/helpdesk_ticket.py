@@ -26,6 +26,16 @@ TICKET_CHANNELS = [
 ]
 # Changing one of these re-evaluates which SLA policies apply to a ticket.
 SLA_CRITERIA = {"team_id", "priority", "tag_ids", "partner_id"}
+# Fields of the tickets that the re-evaluation of their SLA policies reads.
+SLA_FIELDS = [
+    "is_spam",
+    "team_id",
+    "priority",
+    "stage_id",
+    "create_date",
+    "intake_channel",
+    "sla_status_ids",
+]
 
 
 class HelpdeskTicket(models.Model):
@@ -296,6 +306,20 @@ class HelpdeskTicket(models.Model):
             ]
             ticket.sla_deadline = min(deadlines) if deadlines else False
 
+    def _set_sla_deadline(self, kept_deadlines, new_statuses):
+        """Store the earliest deadline as ``_compute_sla_deadline`` would,
+        from the deadlines the tickets keep ({ticket id: [deadline]}) and the
+        values of the statuses just inserted: recomputing it would read every
+        new status back. It is written with the rest of the tickets' changes;
+        later changes of the statuses recompute it as usual."""
+        deadlines = defaultdict(list, kept_deadlines)
+        for values in new_statuses:
+            if values.get("deadline") and values.get("status") == "ongoing":
+                deadlines[values["ticket_id"]].append(values["deadline"])
+        with self.env.protecting([self._fields["sla_deadline"]], self):
+            for ticket in self:
+                ticket.sla_deadline = min(deadlines[ticket.id], default=False)
+
     def _compute_sla_fail(self):
         now = fields.Datetime.now()
         for ticket in self:
@@ -444,6 +468,9 @@ class HelpdeskTicket(models.Model):
         """Bring the SLA statuses in line with the policies that apply now
         (see ``helpdesk.sla.status._apply_to_tickets``); tickets in Spam
         get theirs when released."""
+        # only what the re-evaluation reads, in one query rather than every
+        # column of the tickets by batches of a thousand
+        self.sudo().fetch(SLA_FIELDS)
         self.env["helpdesk.sla.status"]._apply_to_tickets(
             self.filtered(lambda ticket: not ticket.is_spam)
         )

@@ -9,7 +9,7 @@ from odoo.tools import convert_file
 FRIDAY_16H_LOCAL = datetime(2026, 1, 9, 15, 0)
 # Queries of a priority mass edit, whatever the number of tickets (see
 # test_priority_mass_edit_query_budget).
-BUDGET = 25
+BUDGET = 23
 
 
 @tagged("post_install", "-at_install")
@@ -340,8 +340,10 @@ class TestSla(TransactionCase):
             self.env.invalidate_all()
             # Budget: the tracked values, the policies, the current statuses
             # and their tickets' stages, the DELETE and INSERT of statuses,
-            # the ticket UPDATE, and the tracking messages with their values
-            # created together (one INSERT each per 100 tickets).
+            # one UPDATE per ticket (priority and earliest deadline together:
+            # the new statuses are not read back), and the tracking messages
+            # with their values created together (one INSERT each per 100
+            # tickets).
             with self._at(FRIDAY_16H_LOCAL), self.assertQueryCount(BUDGET):
                 tickets.write({"priority": "3"})
                 self.env.flush_all()
@@ -352,6 +354,47 @@ class TestSla(TransactionCase):
             self.assertEqual(
                 set(tickets.mapped("sla_deadline")), {datetime(2026, 1, 9, 16, 0)}
             )
+
+    def _stored_deadline(self, tickets):
+        """The tickets' ``sla_deadline`` as stored in the database."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id, sla_deadline FROM helpdesk_ticket WHERE id = ANY(%s)",
+            [tickets.ids],
+        )
+        return dict(self.env.cr.fetchall())
+
+    def test_deadline_of_kept_and_new_statuses(self):
+        """The earliest deadline written with new statuses also counts the
+        ongoing statuses a ticket keeps, late ones included."""
+        self._make_sla("Medium 1 day", "1", days=1)
+        self._make_sla(
+            "Medium VIP 2 days", "1", days=2, tag_ids=[(6, 0, self.tag_vip.ids)]
+        )
+        tickets = self._ticket(priority="1") | self._ticket(priority="1")
+        # Friday 16-17 + Monday 9-16 local
+        medium = datetime(2026, 1, 12, 15, 0)
+        self.assertEqual(set(self._stored_deadline(tickets).values()), {medium})
+        with self._at(FRIDAY_16H_LOCAL):
+            tickets.write({"tag_ids": [(4, self.tag_vip.id)]})
+        # the VIP policy (Tuesday 16:00 local) joins the earlier one
+        self.assertEqual(len(tickets.sla_status_ids), 4)
+        self.assertEqual(set(self._stored_deadline(tickets).values()), {medium})
+        # Tuesday: the day-long status is late but still ongoing (the
+        # scheduled action has not flagged it), so it stays and counts
+        tuesday = datetime(2026, 1, 13, 10, 0)
+        with self._at(tuesday):
+            tickets[0].write({"priority": "2"})
+        self.assertEqual(len(tickets[0].sla_status_ids), 1)
+        self.assertEqual(set(self._stored_deadline(tickets).values()), {medium})
+        with self._at(tuesday):
+            tickets.write({"priority": "3"})
+        # Urgent 1h from Friday 16:00 local
+        urgent = datetime(2026, 1, 9, 16, 0)
+        self.assertEqual(set(self._stored_deadline(tickets).values()), {urgent})
+        self.env.invalidate_all()
+        tickets._compute_sla_deadline()
+        self.assertEqual(set(tickets.mapped("sla_deadline")), {urgent})
 
     def test_mass_edit_logs_like_a_single_edit(self):
         """The tracking of a mass edit, logged in one batch, is the message

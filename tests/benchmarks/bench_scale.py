@@ -29,10 +29,11 @@ Target: each call <= 150 ms, with as many queries at 1,000,000 tickets as at
 10,000. With ``--explain N``, prints the queries of each call by shape and
 EXPLAIN (ANALYZE, BUFFERS) of its N slowest ones, in the big database.
 
-The databases are kept (``bench_wtscale_10k`` and ``bench_wtscale_1m`` by
-default; ``--drop`` drops them at the end) and only the tickets missing are
-generated, so that measuring again is quick. A database that does not exist
-is copied from ``--template`` when given, else created with the addons.
+The databases are kept (``helpdesk_scale_bench_10k`` and
+``helpdesk_scale_bench_1m`` by default; ``--drop`` drops them at the end) and
+only the tickets missing are generated, so that measuring again is quick. A
+database that does not exist is copied from ``--template`` when given, else
+created with the addons.
 
     python3 tests/benchmarks/bench_scale.py [--tickets N] [--small N]
         [--database DB] [--small-database DB] [--template DB] [--posts N]
@@ -543,8 +544,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--database", default="bench_wtscale_1m")
-    parser.add_argument("--small-database", default="bench_wtscale_10k")
+    parser.add_argument("--database", default="helpdesk_scale_bench_1m")
+    parser.add_argument("--small-database", default="helpdesk_scale_bench_10k")
     parser.add_argument("--template", help="database to copy when one is missing")
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=15, help="measured runs per call")

@@ -20,7 +20,7 @@ to the floor and the load average.
     python3 tests/benchmarks/bench_sla_priority.py [--database DB]
         [--tickets N] [--rounds R] [--profile FILE [--profile-path PATH]]
 
-Without ``--database``, a throwaway database ``bench_wtsla_<hex>`` is
+Without ``--database``, a throwaway database ``helpdesk_sla_bench_<hex>`` is
 created with helpdesk_intake and dropped at the end.
 """
 
@@ -187,7 +187,9 @@ def main():
     parser.add_argument("--profile", help="write a cProfile of one path to FILE")
     parser.add_argument("--profile-path", choices=PATHS, default="orm-tracked")
     args = parser.parse_args()
-    database = prepare_database(args.database, "bench_wtsla", ["helpdesk_intake"])
+    database = prepare_database(
+        args.database, "helpdesk_sla_bench", ["helpdesk_intake"]
+    )
     try:
         run(database, args)
     finally:
